@@ -17,5 +17,10 @@
 #include "supportkpi/common.h"
 #include "supportkpi/version.h"
 #include "supportkpi/ledger.h"
+#include "supportkpi/timefmt.h"
+#include "supportkpi/records.h"
+#include "supportkpi/chains.h"
+#include "supportkpi/breakdown.h"
+#include "supportkpi/money.h"
 
 #endif

@@ -28,6 +28,9 @@ int skpi__div_half_even(skpi__i128 num, skpi__i128 den, int64_t *out);
 skpi__i128 skpi__floor_div128(skpi__i128 a, skpi__i128 b);
 skpi__i128 skpi__floor_mod128(skpi__i128 a, skpi__i128 b);
 
+/* Greatest common divisor; gcd(a, 0) = a. */
+uint64_t skpi__gcd_u64(uint64_t a, uint64_t b);
+
 /* *out = a + b, a - b, a * b.  Return SKPI_OK, or SKPI_ERANGE with *out
  * untouched when the exact result does not fit int64. */
 int skpi__add64(int64_t a, int64_t b, int64_t *out);

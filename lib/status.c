@@ -27,9 +27,9 @@ size_t skpi_error_message_size(void)
     return SKPI_ERROR_MESSAGE_SIZE;
 }
 
-int64_t skpi_time_absent(void)
+int64_t skpi_unset(void)
 {
-    return SKPI_TIME_ABSENT;
+    return SKPI_UNSET;
 }
 
 int skpi__fail(skpi_error *err, int code, const char *fmt, ...)

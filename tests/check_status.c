@@ -36,7 +36,7 @@ START_TEST(every_status_has_its_own_text)
             ck_assert_str_ne(skpi_strerror(codes[i]), skpi_strerror(codes[j]));
     }
     ck_assert_int_eq((int)skpi_error_message_size(), SKPI_ERROR_MESSAGE_SIZE);
-    ck_assert(skpi_time_absent() == INT64_MIN);
+    ck_assert(skpi_unset() == INT64_MIN);
 }
 END_TEST
 

@@ -6,5 +6,14 @@
 
 Suite *make_status_suite(void);
 Suite *make_ledger_suite(void);
+Suite *make_intcol_suite(void);
+Suite *make_strpool_suite(void);
+Suite *make_records_suite(void);
+Suite *make_csv_suite(void);
+Suite *make_timefmt_suite(void);
+Suite *make_money_suite(void);
+Suite *make_exact_suite(void);
+Suite *make_chains_suite(void);
+Suite *make_breakdown_suite(void);
 
 #endif

@@ -99,13 +99,18 @@ SKPI_API int skpi_set_allocator(void *(*malloc_fn)(size_t),
                                 void (*free_fn)(void *));
 
 /**
- * @brief The timestamp value that means "absent" in columnar input and
- *        accessor output (INT64_MIN).
+ * @brief "Unset": the value of an integer or time field that was not given
+ *        (INT64_MIN), like an empty cell in a file.
+ *
+ * In input it means the field's default applies (tier 1, handle_seconds 0 ...)
+ * or, for a field without one (first_response_at, closed_at, csat), that the
+ * value is absent.  Accessors return it for absent values.  INT64_MIN is
+ * therefore never a stored value.
  */
-#define SKPI_TIME_ABSENT INT64_MIN
+#define SKPI_UNSET INT64_MIN
 
-/** @brief ::SKPI_TIME_ABSENT as a function, for bindings. */
-SKPI_API int64_t skpi_time_absent(void);
+/** @brief ::SKPI_UNSET as a function, for bindings. */
+SKPI_API int64_t skpi_unset(void);
 
 /** @} */
 

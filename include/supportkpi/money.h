@@ -36,7 +36,10 @@ extern "C" {
  * @{
  */
 
-/** @brief Units of 1e-9 in one whole: 1000000000 (the scale of skpi_ratio_nanos()). */
+/** @brief Units of 1e-9 in one whole: the scale of skpi_ratio_nanos(). */
+#define SKPI_NANOS_PER_UNIT 1000000000
+
+/** @brief ::SKPI_NANOS_PER_UNIT as a function, for bindings. */
 SKPI_API int64_t skpi_nanos_per_unit(void);
 
 /**
@@ -193,6 +196,10 @@ SKPI_API SKPI_WARN_UNUSED int skpi_percentile(const int64_t *values, size_t n, i
 /**
  * @brief The median as SPEC §5 defines it: skpi_percentile() with p = 1/2,
  *        so the lower middle value when @p n is even.
+ * @param values @p n values in any order; not modified.
+ * @param n number of values.
+ * @param[out] out the median; untouched unless ::SKPI_OK.
+ * @param err optional detail of the result.
  * @return as skpi_percentile().
  */
 SKPI_API SKPI_WARN_UNUSED int skpi_median(const int64_t *values, size_t n, int64_t *out,

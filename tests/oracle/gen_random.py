@@ -2,6 +2,7 @@
 """Deterministic random data for differential tests of libsupportkpi.
 
     gen_random.py --seed N --contacts K --out DIR [--rates yes|no|partial]
+                  [--ledger full|ties]
 
 Writes DIR/contacts.csv, DIR/costs.csv and DIR/rates.csv (SPEC section 8), all valid,
 from random.Random(seed) alone: the same arguments always give the same bytes.
@@ -22,6 +23,9 @@ What it stresses (see the comments below for each):
   entry in a period with no contact, zero amounts, tiny amounts (1, 2, 3, 7 minor
   units) among large ones so that rounding ties and remainders occur, overlapping
   periods (monthly, weekly, whole span, random);
+- rounding: a fixed "tie group" of eight contacts (ids k1..k8, November 2025, on
+  top of the K random ones) with entries of their own, so that leftover units tie
+  between rows and CPT/CPR fall exactly on .5 (see TIE_CONTACTS);
 - files: epoch and ISO 8601 timestamps (Z, offsets, `T` or space), quoted fields,
   shuffled column order, CRLF, a BOM, empty lines, currency given or not.
 
@@ -178,8 +182,9 @@ def gen_contacts(rnd, k, w):
             # sometimes after the close (allowed), sometimes equal to opened_at
             frt = w.ts(opened + rnd.choice([0, rnd.randint(1, 600),
                                             rnd.randint(0, dur + 3 * HOUR)]))
-        region = rnd.choices(REGIONS + ["", "la,tam", 'q"uote', "new\nline"],
-                             [30, 30, 20, 12, 5, 2, 1])[0]
+        # "eu " (trailing space) is its own value: fields are taken verbatim
+        region = rnd.choices(REGIONS + ["", "la,tam", 'q"uote', "new\nline", "eu "],
+                             [30, 30, 20, 12, 5, 2, 1, 1])[0]
         row = {
             "customer": customer,
             "reason": reason,
@@ -229,13 +234,62 @@ def gen_contacts(rnd, k, w):
     for _ in range(n_empty):
         rows.append(one("", rnd.choice(REASONS),
                         T_START + rnd.randint(0, SPAN_DAYS * DAY))[0])
-    rnd.shuffle(rows)                             # file order must not matter
     for row, i in zip(rows, ids):
         row["id"] = i
+    rows += tie_group(w)
+    rnd.shuffle(rows)                             # file order must not matter
     return rows
 
 
-def gen_costs(rnd, w, rates_mode):
+# The tie group: eight fixed contacts in November 2025, before every random ledger
+# entry, each in rows of its own for most groupings (own channel, region, product and
+# day), with ledger entries (tie_entries) that give exact thirds and halves:
+# - k1, k2, k3 share 1 minor unit (1/3 each): a three-way tie for the leftover unit,
+#   which goes to the earliest row;
+# - k5, k6 (one chain when W >= 30 min, k6 a repeat) share 3 + 2 on channel kiosk_d:
+#   CPT = 2.5, rounded half to even to 2; k7, k8 share 7 on kiosk_e: CPT 3.5 -> 4.
+# With --ledger ties the ledger holds only these entries and the unallocated ones, so
+# every row but the tie group's costs 0 and the leftover unit of the 1/3 shares is a
+# true three-way tie (cost total 18, row floors sum to 17).
+NOV = T_START - 30 * DAY                          # 2025-11-01T00:00:00Z
+TIE_CONTACTS = [
+    # id, customer, reason, channel, region, product, day, hour, hs, tier
+    ("k1", "", "billing", "kiosk_a", "r1", "pk1", 2, 10, 100, 1),
+    ("k2", "", "billing", "kiosk_b", "r2", "pk2", 9, 10, 100, 2),
+    ("k3", "", "billing", "kiosk_c", "r3", "pk3", 16, 10, 100, 3),
+    ("k4", "", "billing", "kiosk_a", "r1", "pk1", 17, 11, 300, 1),
+    ("k5", "tie-cust", "billing", "kiosk_d", "r4", "pk4", 18, 9, 60, 1),
+    ("k6", "tie-cust", "billing", "kiosk_d", "r4", "pk4", 18, 10, 60, 2),
+    ("k7", "", "login", "kiosk_e", "r5", "pk5", 18, 12, 60, 1),
+    ("k8", "", "login", "kiosk_e", "r5", "pk5", 18, 13, 60, 1),
+]
+
+
+def tie_group(w):
+    rows = []
+    for (i, cust, reason, ch, region, product, day, hour, hs, tier) in TIE_CONTACTS:
+        opened = NOV + day * DAY + hour * HOUR
+        rows.append({"id": i, "customer": cust, "reason": reason, "channel": ch,
+                     "opened_at": w.ts(opened), "first_response_at": "",
+                     "closed_at": w.ts(opened + 1800), "handle_seconds": str(hs),
+                     "tier": str(tier), "escalations": "0", "outcome": "resolved",
+                     "reopens": "0", "csat": "5", "region": region,
+                     "product": product})
+    return rows
+
+
+def tie_entries():
+    d = lambda day: NOV + day * DAY
+    return [  # category, amount, start, end, driver, channel, scope
+        ("other", 1, d(0), d(17), "contacts", "", ""),              # k1, k2, k3
+        ("technology", 5, d(17), d(18), "contacts", "", ""),        # k4
+        ("overhead", 3, d(18), d(19), "contacts", "kiosk_d", ""),   # k5, k6
+        ("indirect_labor", 7, d(18), d(19), "contacts", "kiosk_e", ""),  # k7, k8
+        ("direct_labor", 2, d(0), d(19), "handle_time", "", "product=pk4"),  # k5, k6
+    ]
+
+
+def gen_costs(rnd, w, rates_mode, ledger):
     entries = []
     cats = ["direct_labor", "indirect_labor", "technology", "overhead", "other"]
 
@@ -251,7 +305,7 @@ def gen_costs(rnd, w, rates_mode):
 
     # monthly entries per category (overlap with weekly and whole-span entries)
     y, m = 2025, 12
-    while (y, m) <= (2027, 1):
+    while ledger == "full" and (y, m) <= (2027, 1):
         s = days_from_civil(y, m, 1) * DAY
         y2, m2 = (y + 1, 1) if m == 12 else (y, m + 1)
         e = days_from_civil(y2, m2, 1) * DAY
@@ -265,15 +319,18 @@ def gen_costs(rnd, w, rates_mode):
                               "region=la,tam", "product=p2;region=us"]))
         y, m = y2, m2
     # weekly tiny entries: rounding ties and remainders
-    for wk in range(0, SPAN_DAYS, 7):
+    for wk in range(0, SPAN_DAYS if ledger == "full" else 0, 7):
         s = T_START + wk * DAY
         add(rnd.choice(cats), s, s + 7 * DAY, rnd.choice(DRIVERS_ALL),
             channel=rnd.choice(["", "email", "self_service"]),
             amt=rnd.choice([1, 2, 3, 7, 11, 100]))
+    for cat, amt, start, end, driver, channel, scope in tie_entries():
+        add(cat, start, end, driver, channel=channel, scope=scope, amt=amt)
     # whole span
-    add("overhead", T_START, T_START + SPAN_DAYS * DAY, "contacts")
-    add("direct_labor", T_START, T_START + SPAN_DAYS * DAY, "tier_weighted",
-        scope="product=p3")
+    if ledger == "full":
+        add("overhead", T_START, T_START + SPAN_DAYS * DAY, "contacts")
+        add("direct_labor", T_START, T_START + SPAN_DAYS * DAY, "tier_weighted",
+            scope="product=p3")
     # unallocated: empty period, unknown channel, unknown dimension, zero weights
     add("other", 1577836800, 1577923200, "tier_weighted", nomatch=True)   # 2020
     add("technology", T_START, T_START + 90 * DAY, "tier_weighted", channel="fax",
@@ -283,7 +340,7 @@ def gen_costs(rnd, w, rates_mode):
     add("overhead", T_START, T_START + SPAN_DAYS * DAY, "handle_time", scope="product=pz")
     add("direct_labor", T_START, T_START + 200 * DAY, "", scope="product=pz;region=eu")
     # random periods, drivers and scopes
-    for _ in range(rnd.randint(10, 30)):
+    for _ in range(rnd.randint(10, 30) if ledger == "full" else 0):
         s = T_START + rnd.randint(-10 * DAY, SPAN_DAYS * DAY)
         e = s + rnd.choice([1, HOUR, DAY, rnd.randint(1, 60 * DAY)])
         add(rnd.choice(cats), s, e, rnd.choice(DRIVERS_ALL),
@@ -331,6 +388,8 @@ def main(argv=None):
     ap.add_argument("--contacts", type=int, required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--rates", choices=("yes", "no", "partial"), default="yes")
+    ap.add_argument("--ledger", choices=("full", "ties"), default="full",
+                    help="ties: only the tie group's entries and the unallocated ones")
     a = ap.parse_args(argv)
     rnd = random.Random(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -347,7 +406,7 @@ def main(argv=None):
     rnd.shuffle(cols)                             # columns in any order
     w.write(os.path.join(a.out, "contacts.csv"), cols, contacts)
 
-    costs = gen_costs(rnd, w, a.rates)
+    costs = gen_costs(rnd, w, a.rates, a.ledger)
     ccols = ["category", "amount", "currency", "start", "end", "driver", "channel", "scope"]
     rnd.shuffle(ccols)
     w.write(os.path.join(a.out, "costs.csv"), ccols, costs)

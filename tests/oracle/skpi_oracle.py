@@ -15,6 +15,7 @@ Prints the SPEC section 9 JSON report on stdout.  Exit codes: 0 success, 1 bad d
 """
 
 import argparse
+import json
 import re
 import sys
 from bisect import bisect_left
@@ -203,7 +204,7 @@ def read_table(path, known, required, allow_unknown):
         if r not in header:
             errs.append(f"{fname}:{hline}:{r}:missing required column")
     if errs:
-        raise DataError(errs[:1] if len(errs) == 1 else [errs[0]] + errs[1:])
+        raise DataError(errs)
     rows = []
     bad = []
     for line, raw_fields in records[1:]:
@@ -1019,6 +1020,8 @@ def build_report(dims, contacts, currency, entries, rates, opts, costs_path):
     total_agg = aggregate(contacts, chains, std, adj, rates,
                           lambda c: (), lambda ch: ())[()]
     row_aggs = aggregate(contacts, chains, std, adj, rates, key_contact, key_chain)
+    if not by and not bucket:
+        row_aggs[()]            # no grouping: always the one row {}, even when empty
     keys = sorted(row_aggs, key=sort_key)
 
     # Money rounding: total = exact total half to even; rows by largest remainder.
@@ -1067,25 +1070,8 @@ def fmt_decimal(x):
 
 
 def fmt_str(s):
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif o < 0x20:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    # JSON string; json.dumps escapes quotes, backslashes and control characters
+    return json.dumps(s, ensure_ascii=False)
 
 
 def emit(v, ind=0):

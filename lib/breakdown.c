@@ -1,0 +1,985 @@
+/* Breakdowns (SPEC §5, §6): group contacts and placed chains into rows and
+ * compute every KPI per row and for the total.
+ *
+ * Four passes over integer columns:
+ *  1. key every contact (its own attributes, the bucket of its opened_at)
+ *     and every settled chain (its anchor's attributes; the bucket of its
+ *     latest close, or in the cohort view of the anchor's opened_at) to a row
+ *     through a hash of key tuples;
+ *  2. sort the rows by key (NULL first, strings bytewise, tier and bucket in
+ *     their order) and renumber;
+ *  3. accumulate counts and sums per row and for the total;
+ *  4. percentiles: gather each time metric's values row by row (a counting
+ *     sort by row), sort each row's run, read the nearest ranks. */
+#include "supportkpi/breakdown.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supportkpi/timefmt.h"
+#include "alloc.h"
+#include "chains.h"
+#include "money.h"
+#include "records.h"
+#include "sort.h"
+#include "status.h"
+#include "timefmt.h"
+
+#define KPI_COUNT 34
+
+static const char *const kpi_names[KPI_COUNT] = {
+    "contacts", "closed_contacts", "escalated_contacts", "repeat_contacts",
+    "reopened_contacts", "resolved_chains", "unresolved_chains", "settled_chains", "cost",
+    "failure_demand_cost", "escalation_adjusted_cost", "escalation_premium", "cpt", "cpr",
+    "cpr_escalation_adjusted", "fcr", "reopen_rate", "escalation_rate",
+    "chain_escalation_rate", "repeat_rate", "automation_rate", "csat",
+    "contacts_per_resolution", "resolution_time_mean", "time_to_close_mean",
+    "first_response_mean", "resolution_time_median", "resolution_time_p90",
+    "time_to_close_median", "time_to_close_p90", "first_response_median",
+    "first_response_p90", "open_chains", "pending_chains",
+};
+
+int skpi_kpi_count(void) { return KPI_COUNT; }
+size_t skpi_row_total(void) { return SKPI_ROW_TOTAL; }
+
+const char *skpi_kpi_name(int kpi)
+{
+    return kpi >= 0 && kpi < KPI_COUNT ? kpi_names[kpi] : NULL;
+}
+
+int skpi_kpi_from_name(const char *name, int *kpi)
+{
+    for (int k = 0; name && kpi && k < KPI_COUNT; k++) {
+        if (strcmp(name, kpi_names[k]) == 0) {
+            *kpi = k;
+            return SKPI_OK;
+        }
+    }
+    return SKPI_EINVAL;
+}
+
+int skpi_kpi_kind(int kpi)
+{
+    if (kpi < 0 || kpi >= KPI_COUNT)
+        return SKPI_EINVAL;
+    return kpi >= SKPI_KPI_FCR && kpi <= SKPI_KPI_FIRST_RESPONSE_MEAN ? SKPI_KIND_DECIMAL
+                                                                       : SKPI_KIND_INTEGER;
+}
+
+/* ---- key columns ---- */
+
+enum key_source { KEY_CHANNEL, KEY_REASON, KEY_TIER, KEY_OUTCOME, KEY_DIMENSION, KEY_BUCKET };
+
+typedef struct key_column {
+    enum key_source source;
+    const skpi__intcol *values; /* the records column; NULL for the bucket */
+    const skpi__strpool *pool;  /* for string columns */
+    char *name;
+} key_column;
+
+/* Counts and sums of one row (or the total). */
+typedef struct tally {
+    int64_t contacts, closed, escalated, repeats, reopened, csat_rated, csat_good;
+    int64_t resolved, unresolved, fcr, chains_escalated, resolved_contacts, automated;
+    int64_t open_chains, pending_chains;
+    int64_t n[3];        /* values of each time metric */
+    __int128 sum[3];
+} tally;
+
+enum time_metric { TIME_RESOLUTION, TIME_TO_CLOSE, TIME_FIRST_RESPONSE };
+
+struct skpi_breakdown {
+    const skpi_chains *chains;
+    const skpi_records *records;
+    int bucket;
+    int view;
+    key_column *keys;
+    size_t key_count;
+    size_t rows;
+    int64_t *row_keys;       /* rows × key_count */
+    char **key_text;         /* rows × key_count; NULL = null */
+    __int128 *values;        /* (rows + 1) × KPI_COUNT, the total last */
+    uint8_t *present;
+    uint32_t *contact_starts, *contact_list;  /* rows + 1 offsets; record order */
+    uint32_t *chain_starts, *chain_list;      /* rows + 1 offsets; chain order */
+    size_t contacts, placed;
+};
+
+static void release_keys(skpi_breakdown *b)
+{
+    for (size_t j = 0; b->keys && j < b->key_count; j++)
+        skpi__free(b->keys[j].name);
+    skpi__free(b->keys);
+}
+
+void skpi_breakdown_free(skpi_breakdown *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; b->key_text && i < b->rows * b->key_count; i++)
+        skpi__free(b->key_text[i]);
+    release_keys(b);
+    skpi__free(b->key_text);
+    skpi__free(b->row_keys);
+    skpi__free(b->values);
+    skpi__free(b->present);
+    skpi__free(b->contact_starts);
+    skpi__free(b->contact_list);
+    skpi__free(b->chain_starts);
+    skpi__free(b->chain_list);
+    skpi__free(b);
+}
+
+static int add_key(skpi_breakdown *b, const char *name, skpi_error *err)
+{
+    static const char *const fixed[] = { "channel", "reason", "tier", "outcome" };
+    static const int fixed_column[] = { SKPI__COL_CHANNEL, SKPI__COL_REASON, SKPI__COL_TIER,
+                                        SKPI__COL_OUTCOME };
+    key_column *k = &b->keys[b->key_count];
+    if (!name || !*name)
+        return skpi__fail(err, SKPI_EINVAL, "by: a grouping key is empty");
+    for (size_t j = 0; j < b->key_count; j++)
+        if (strcmp(b->keys[j].name, name) == 0)
+            return skpi__fail(err, SKPI_EINVAL, "by: '%.64s' is given twice", name);
+    for (int f = 0; f < 4 && !k->values; f++) {
+        if (strcmp(name, fixed[f]) == 0) {
+            k->source = (enum key_source)f;
+            k->values = skpi__records_column(b->records, fixed_column[f]);
+            k->pool = f < 2 ? skpi__records_pool(b->records, fixed_column[f]) : NULL;
+        }
+    }
+    size_t d;
+    if (!k->values) {
+        if (skpi_records_dimension_index(b->records, name, &d) != SKPI_OK)
+            return skpi__fail(err, SKPI_EINVAL,
+                              "by: '%.64s' is not channel, reason, tier, outcome or a dimension",
+                              name);
+        k->source = KEY_DIMENSION;
+        k->values = skpi__records_dimension_column(b->records, d);
+        k->pool = skpi__records_dimension_pool(b->records, d);
+    }
+    if (!(k->name = skpi__strndup(name, strlen(name))))
+        return skpi__fail(err, SKPI_ENOMEM, "by: out of memory");
+    b->key_count++;
+    return SKPI_OK;
+}
+
+static int set_keys(skpi_breakdown *b, const skpi_breakdown_options *o, skpi_error *err)
+{
+    if (o->version != SKPI_BREAKDOWN_OPTIONS_VERSION)
+        return skpi__fail(err, SKPI_EINVAL, "options: version is not SKPI_BREAKDOWN_OPTIONS_VERSION");
+    if (o->by_count && !o->by)
+        return skpi__fail(err, SKPI_EINVAL, "by: %zu keys but no array", o->by_count);
+    if (o->bucket != SKPI_BUCKET_NONE && !skpi_bucket_name(o->bucket))
+        return skpi__fail(err, SKPI_EINVAL, "bucket: %d is not day, week, month or quarter", o->bucket);
+    if (o->view != SKPI_VIEW_PERIOD && o->view != SKPI_VIEW_COHORT)
+        return skpi__fail(err, SKPI_EINVAL, "view: %d is neither period (0) nor cohort (1)", o->view);
+    b->bucket = o->bucket;
+    b->view = o->view;
+    b->keys = skpi__calloc(o->by_count + 1, sizeof *b->keys);
+    if (!b->keys)
+        return skpi__fail(err, SKPI_ENOMEM, "by: out of memory");
+    for (size_t j = 0; j < o->by_count; j++) {
+        int rc = add_key(b, o->by[j], err);
+        if (rc != SKPI_OK)
+            return rc;
+    }
+    if (b->bucket != SKPI_BUCKET_NONE) {
+        const char *unit = skpi_bucket_name(b->bucket);
+        for (size_t j = 0; j < b->key_count; j++)
+            if (strcmp(b->keys[j].name, unit) == 0)
+                return skpi__fail(err, SKPI_EINVAL, "bucket: a grouping key is already named '%s'",
+                                  unit);
+        b->keys[b->key_count].source = KEY_BUCKET;
+        if (!(b->keys[b->key_count].name = skpi__strndup(unit, strlen(unit))))
+            return skpi__fail(err, SKPI_ENOMEM, "bucket: out of memory");
+        b->key_count++;
+    }
+    return SKPI_OK;
+}
+
+/* ---- rows: a hash of key tuples ---- */
+
+typedef struct row_index {
+    size_t width;
+    int64_t *keys;    /* rows × width */
+    size_t rows, cap;
+    uint32_t *slots;  /* row + 1, 0 = empty */
+    size_t mask;
+} row_index;
+
+static uint64_t hash_key(const int64_t *key, size_t width)
+{
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15);
+    for (size_t j = 0; j < width; j++) {
+        h = (h ^ (uint64_t)key[j]) * UINT64_C(0xD6E8FEB86659FD93);
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static int index_grow(row_index *ix)
+{
+    size_t slots = ix->mask ? (ix->mask + 1) * 2 : 64;
+    uint32_t *table = skpi__calloc(slots, sizeof *table);
+    if (!table)
+        return SKPI_ENOMEM;
+    for (size_t r = 0; r < ix->rows; r++) {
+        size_t i = (size_t)hash_key(ix->keys + r * ix->width, ix->width) & (slots - 1);
+        while (table[i])
+            i = (i + 1) & (slots - 1);
+        table[i] = (uint32_t)r + 1;
+    }
+    skpi__free(ix->slots);
+    ix->slots = table;
+    ix->mask = slots - 1;
+    return SKPI_OK;
+}
+
+/* The row of `key`, added if new. */
+static int row_of(row_index *ix, const int64_t *key, uint32_t *row)
+{
+    if (!ix->mask || (ix->rows + 1) * 4 > (ix->mask + 1) * 3) {
+        int rc = index_grow(ix);
+        if (rc != SKPI_OK)
+            return rc;
+    }
+    size_t bytes = ix->width * sizeof *key;
+    size_t i = (size_t)hash_key(key, ix->width) & ix->mask;
+    for (; ix->slots[i]; i = (i + 1) & ix->mask) {
+        if (memcmp(ix->keys + (ix->slots[i] - 1) * ix->width, key, bytes) == 0) {
+            *row = ix->slots[i] - 1;
+            return SKPI_OK;
+        }
+    }
+    void *keys = ix->keys;
+    size_t cap = ix->cap * ix->width;
+    if (skpi__reserve(&keys, &cap, (ix->rows + 1) * ix->width + 1, sizeof *key) != SKPI_OK)
+        return SKPI_ENOMEM;
+    ix->keys = keys;
+    ix->cap = cap / (ix->width ? ix->width : 1);
+    memcpy(ix->keys + ix->rows * ix->width, key, bytes);
+    ix->slots[i] = (uint32_t)ix->rows + 1;
+    *row = (uint32_t)ix->rows++;
+    return SKPI_OK;
+}
+
+/* ---- keying ---- */
+
+static int64_t attribute(const key_column *k, size_t contact)
+{
+    return skpi__intcol_get(k->values, contact);
+}
+
+/* Contact i's key: its own attributes and the bucket of its opened_at. */
+static void contact_key(const skpi_breakdown *b, size_t i, int64_t *key)
+{
+    const skpi__intcol *opened = skpi__records_column(b->records, SKPI__COL_OPENED);
+    for (size_t j = 0; j < b->key_count; j++)
+        key[j] = b->keys[j].source == KEY_BUCKET
+                     ? skpi__bucket_of(skpi__intcol_get(opened, i), b->bucket)
+                     : attribute(&b->keys[j], i);
+}
+
+/* A placed chain's key: its anchor's attributes; its bucket from the latest
+ * close (period view) or the anchor's opened_at (cohort view). */
+static void chain_key(const skpi_breakdown *b, size_t chain, int64_t *key)
+{
+    size_t anchor = skpi_chain_anchor(b->chains, chain);
+    contact_key(b, anchor, key);
+    if (b->bucket != SKPI_BUCKET_NONE && b->view == SKPI_VIEW_PERIOD)
+        key[b->key_count - 1] = skpi__bucket_of(skpi_chain_latest_close(b->chains, chain),
+                                                b->bucket);
+}
+
+static bool placed(const uint8_t *status, size_t chain)
+{
+    int s = status[chain] & SKPI__CHAIN_STATUS_MASK;
+    return s == SKPI_CHAIN_RESOLVED || s == SKPI_CHAIN_UNRESOLVED;
+}
+
+/* Pass 1: the row of every contact and placed chain (UINT32_MAX: none). */
+static int assign_rows(const skpi_breakdown *b, row_index *ix, uint32_t *contact_row,
+                       uint32_t *chain_row)
+{
+    int64_t *key = skpi__calloc(b->key_count + 1, sizeof *key);
+    if (!key)
+        return SKPI_ENOMEM;
+    int rc = SKPI_OK;
+    for (size_t i = 0; rc == SKPI_OK && i < b->contacts; i++) {
+        contact_key(b, i, key);
+        rc = row_of(ix, key, &contact_row[i]);
+    }
+    const uint8_t *status = skpi__chains_status(b->chains);
+    size_t chains = skpi_chains_count(b->chains);
+    for (size_t c = 0; rc == SKPI_OK && c < chains; c++) {
+        chain_row[c] = UINT32_MAX;
+        if (!placed(status, c))
+            continue;
+        chain_key(b, c, key);
+        rc = row_of(ix, key, &chain_row[c]);
+    }
+    skpi__free(key);
+    return rc;
+}
+
+/* ---- pass 2: row order ---- */
+
+static int compare_value(const key_column *k, int64_t x, int64_t y)
+{
+    switch (k->source) {
+    case KEY_CHANNEL:
+    case KEY_REASON:
+    case KEY_DIMENSION:
+        if (x == 0 || y == 0)  /* id 0 is the empty string: NULL, first */
+            return (x != 0) - (y != 0);
+        return strcmp(skpi__strpool_get(k->pool, (uint32_t)x), skpi__strpool_get(k->pool, (uint32_t)y));
+    case KEY_OUTCOME:
+        return strcmp(skpi_outcome_name((int)x), skpi_outcome_name((int)y));
+    default:
+        return (x > y) - (x < y);
+    }
+}
+
+static int compare_rows(const void *context, uint32_t a, uint32_t b)
+{
+    const skpi_breakdown *bd = ((const void *const *)context)[0];
+    const int64_t *keys = ((const void *const *)context)[1];
+    for (size_t j = 0; j < bd->key_count; j++) {
+        int d = compare_value(&bd->keys[j], keys[a * bd->key_count + j], keys[b * bd->key_count + j]);
+        if (d)
+            return d;
+    }
+    return 0;
+}
+
+/* Sort the rows and renumber contact_row / chain_row to the sorted order. */
+static int order_rows(skpi_breakdown *b, row_index *ix, uint32_t *contact_row,
+                      uint32_t *chain_row, size_t chains)
+{
+    size_t n = ix->rows;
+    uint32_t *order = skpi__calloc(n + 1, sizeof *order);
+    uint32_t *rank = skpi__calloc(n + 1, sizeof *rank);
+    b->row_keys = skpi__calloc(n * b->key_count + 1, sizeof *b->row_keys);
+    int rc = order && rank && b->row_keys ? SKPI_OK : SKPI_ENOMEM;
+    for (size_t r = 0; r < n; r++)
+        order[r] = (uint32_t)r;
+    const void *context[2] = { b, ix->keys };
+    if (rc == SKPI_OK)
+        rc = skpi__sort_u32(order, n, compare_rows, context);
+    if (rc == SKPI_OK) {
+        for (size_t r = 0; r < n; r++) {
+            rank[order[r]] = (uint32_t)r;
+            memcpy(b->row_keys + r * b->key_count, ix->keys + order[r] * b->key_count,
+                   b->key_count * sizeof *b->row_keys);
+        }
+        for (size_t i = 0; i < b->contacts; i++)
+            contact_row[i] = rank[contact_row[i]];
+        for (size_t c = 0; c < chains; c++)
+            if (chain_row[c] != UINT32_MAX)
+                chain_row[c] = rank[chain_row[c]];
+        b->rows = n;
+    }
+    skpi__free(order);
+    skpi__free(rank);
+    return rc;
+}
+
+/* ---- pass 3: tallies ---- */
+
+typedef struct contact_columns {
+    const skpi__intcol *opened, *first_response, *closed, *tier, *escalations, *reopens,
+        *csat, *outcome;
+} contact_columns;
+
+static contact_columns contact_columns_of(const skpi_records *r)
+{
+    contact_columns c = {
+        skpi__records_column(r, SKPI__COL_OPENED), skpi__records_column(r, SKPI__COL_FIRST_RESPONSE),
+        skpi__records_column(r, SKPI__COL_CLOSED), skpi__records_column(r, SKPI__COL_TIER),
+        skpi__records_column(r, SKPI__COL_ESCALATIONS), skpi__records_column(r, SKPI__COL_REOPENS),
+        skpi__records_column(r, SKPI__COL_CSAT), skpi__records_column(r, SKPI__COL_OUTCOME),
+    };
+    return c;
+}
+
+/* SPEC §1: escalated when escalations > 0 or the outcome is escalated. */
+static bool was_escalated(const contact_columns *c, size_t i)
+{
+    return skpi__intcol_get(c->escalations, i) > 0
+           || skpi__intcol_get(c->outcome, i) == SKPI_OUTCOME_ESCALATED;
+}
+
+static void tally_contact(tally *t, const contact_columns *c, size_t i, bool repeat)
+{
+    int64_t opened = skpi__intcol_get(c->opened, i);
+    int64_t closed = skpi__intcol_get(c->closed, i);
+    int64_t first = skpi__intcol_get(c->first_response, i);
+    int64_t csat = skpi__intcol_get(c->csat, i);
+    t->contacts++;
+    t->repeats += repeat;
+    if (skpi__intcol_get(c->outcome, i) != SKPI_OUTCOME_OPEN) {
+        t->closed++;
+        t->escalated += was_escalated(c, i);
+        t->reopened += skpi__intcol_get(c->reopens, i) > 0;
+        t->n[TIME_TO_CLOSE]++;
+        t->sum[TIME_TO_CLOSE] += closed - (__int128)opened;
+    }
+    if (first != SKPI_UNSET) {
+        t->n[TIME_FIRST_RESPONSE]++;
+        t->sum[TIME_FIRST_RESPONSE] += first - (__int128)opened;
+    }
+    if (csat != SKPI_UNSET) {
+        t->csat_rated++;
+        t->csat_good += csat >= 4;
+    }
+}
+
+/* A settled chain placed in a row; returns its resolution time or UNSET. */
+static int64_t tally_chain(tally *t, const contact_columns *c, const skpi_chains *chains,
+                           size_t chain, bool resolved)
+{
+    size_t size = skpi_chain_size(chains, chain);
+    bool escalated = false, automated = true;
+    for (size_t k = 0; k < size; k++) {
+        size_t i = skpi_chain_contact(chains, chain, k);
+        escalated |= was_escalated(c, i);
+        automated &= skpi__intcol_get(c->tier, i) == 0;
+    }
+    t->chains_escalated += escalated;
+    if (!resolved) {
+        t->unresolved++;
+        return SKPI_UNSET;
+    }
+    size_t first = skpi_chain_contact(chains, chain, 0);
+    t->resolved++;
+    t->resolved_contacts += (int64_t)size;
+    t->automated += automated;
+    t->fcr += size == 1 && !escalated && skpi__intcol_get(c->reopens, first) == 0;
+    int64_t time = skpi_chain_latest_close(chains, chain) - skpi__intcol_get(c->opened, first);
+    t->n[TIME_RESOLUTION]++;
+    t->sum[TIME_RESOLUTION] += time;
+    return time;
+}
+
+/* Bit i: contact i is not the first of its chain. */
+static uint8_t *repeat_bits(const skpi_chains *chains, size_t contacts)
+{
+    uint8_t *bits = skpi__calloc(contacts / 8 + 1, 1);
+    if (!bits)
+        return NULL;
+    for (size_t c = 0; c < skpi_chains_count(chains); c++) {
+        for (size_t k = 1; k < skpi_chain_size(chains, c); k++) {
+            size_t i = skpi_chain_contact(chains, c, k);
+            bits[i / 8] |= (uint8_t)(1u << (i % 8));
+        }
+    }
+    return bits;
+}
+
+static bool is_repeat(const uint8_t *bits, size_t i)
+{
+    return bits[i / 8] & (1u << (i % 8));
+}
+
+/* ---- pass 4: percentiles ---- */
+
+static int compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Values of one time metric, row by row: row r's run is
+ * values[starts[r] .. starts[r+1]), the total's run is all of them. */
+typedef struct time_values {
+    int64_t *values;
+    size_t *starts;  /* rows + 1 */
+    size_t *fill;    /* rows */
+} time_values;
+
+static int time_values_init(time_values *v, const tally *tallies, size_t rows, int metric)
+{
+    v->starts = skpi__calloc(rows + 1, sizeof *v->starts);
+    v->fill = skpi__calloc(rows + 1, sizeof *v->fill);
+    size_t total = (size_t)tallies[rows].n[metric];
+    v->values = skpi__calloc(total + 1, sizeof *v->values);
+    if (!v->starts || !v->fill || !v->values)
+        return SKPI_ENOMEM;
+    for (size_t r = 0; r < rows; r++) {
+        v->starts[r + 1] = v->starts[r] + (size_t)tallies[r].n[metric];
+        v->fill[r] = v->starts[r];
+    }
+    return SKPI_OK;
+}
+
+static void time_values_release(time_values *v)
+{
+    skpi__free(v->values);
+    skpi__free(v->starts);
+    skpi__free(v->fill);
+}
+
+static void time_values_add(time_values *v, uint32_t row, int64_t value)
+{
+    v->values[v->fill[row]++] = value;
+}
+
+/* Nearest rank of a sorted run: the value at rank ceil(p × n). */
+static int64_t nearest_rank(const int64_t *sorted, size_t n, int p_num, int p_den)
+{
+    size_t rank = (size_t)(((__int128)n * p_num + p_den - 1) / p_den);
+    return sorted[rank ? rank - 1 : 0];
+}
+
+/* ---- cells ---- */
+
+static void set_cell(skpi_breakdown *b, size_t slot, int kpi, __int128 value)
+{
+    b->values[slot * KPI_COUNT + (size_t)kpi] = value;
+    b->present[slot * KPI_COUNT + (size_t)kpi] = 1;
+}
+
+/* num / den in units of 1e-9, rounded half to even; absent when den is 0. */
+static void set_ratio(skpi_breakdown *b, size_t slot, int kpi, __int128 num, int64_t den)
+{
+    if (den == 0)
+        return;
+    __int128 scaled = num * 1000000000;
+    __int128 q = skpi__floor_div128(scaled, den);
+    __int128 twice_r = 2 * skpi__floor_mod128(scaled, den);
+    if (twice_r > den || (twice_r == den && (q & 1)))
+        q++;
+    set_cell(b, slot, kpi, q);
+}
+
+static void set_times(skpi_breakdown *b, size_t slot, const tally *t, int metric,
+                      const int64_t *sorted, int mean, int median, int p90)
+{
+    int64_t n = t->n[metric];
+    set_ratio(b, slot, mean, t->sum[metric], n);
+    if (n == 0)
+        return;
+    set_cell(b, slot, median, nearest_rank(sorted, (size_t)n, 1, 2));
+    set_cell(b, slot, p90, nearest_rank(sorted, (size_t)n, 9, 10));
+}
+
+/* Every KPI of one slot that does not involve money. */
+static void set_counts_and_rates(skpi_breakdown *b, size_t slot, const tally *t)
+{
+    int64_t settled = t->resolved + t->unresolved;
+    const int64_t counts[][2] = {
+        { SKPI_KPI_CONTACTS, t->contacts }, { SKPI_KPI_CLOSED_CONTACTS, t->closed },
+        { SKPI_KPI_ESCALATED_CONTACTS, t->escalated }, { SKPI_KPI_REPEAT_CONTACTS, t->repeats },
+        { SKPI_KPI_REOPENED_CONTACTS, t->reopened }, { SKPI_KPI_RESOLVED_CHAINS, t->resolved },
+        { SKPI_KPI_UNRESOLVED_CHAINS, t->unresolved }, { SKPI_KPI_SETTLED_CHAINS, settled },
+    };
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+        set_cell(b, slot, (int)counts[k][0], counts[k][1]);
+    set_ratio(b, slot, SKPI_KPI_FCR, t->fcr, settled);
+    set_ratio(b, slot, SKPI_KPI_REOPEN_RATE, t->reopened, t->closed);
+    set_ratio(b, slot, SKPI_KPI_ESCALATION_RATE, t->escalated, t->closed);
+    set_ratio(b, slot, SKPI_KPI_CHAIN_ESCALATION_RATE, t->chains_escalated, settled);
+    set_ratio(b, slot, SKPI_KPI_REPEAT_RATE, t->repeats, t->contacts);
+    set_ratio(b, slot, SKPI_KPI_AUTOMATION_RATE, t->automated, t->resolved);
+    set_ratio(b, slot, SKPI_KPI_CSAT, t->csat_good, t->csat_rated);
+    set_ratio(b, slot, SKPI_KPI_CONTACTS_PER_RESOLUTION, t->resolved_contacts, t->resolved);
+}
+
+/* ---- assembling the result ---- */
+
+typedef struct work {
+    uint32_t *contact_row;
+    uint32_t *chain_row;
+    uint8_t *repeats;
+    tally *tallies;         /* rows + 1, the total last */
+    time_values times[3];
+} work;
+
+static void work_release(work *w)
+{
+    skpi__free(w->contact_row);
+    skpi__free(w->chain_row);
+    skpi__free(w->repeats);
+    skpi__free(w->tallies);
+    for (int m = 0; m < 3; m++)
+        time_values_release(&w->times[m]);
+}
+
+static void tally_all(const skpi_breakdown *b, work *w)
+{
+    contact_columns c = contact_columns_of(b->records);
+    tally *total = &w->tallies[b->rows];
+    for (size_t i = 0; i < b->contacts; i++) {
+        bool repeat = is_repeat(w->repeats, i);
+        tally_contact(&w->tallies[w->contact_row[i]], &c, i, repeat);
+        tally_contact(total, &c, i, repeat);
+    }
+    const uint8_t *status = skpi__chains_status(b->chains);
+    for (size_t ch = 0; ch < skpi_chains_count(b->chains); ch++) {
+        int s = status[ch] & SKPI__CHAIN_STATUS_MASK;
+        total->open_chains += s == SKPI_CHAIN_OPEN;
+        total->pending_chains += s == SKPI_CHAIN_PENDING;
+        if (w->chain_row[ch] == UINT32_MAX)
+            continue;
+        tally_chain(&w->tallies[w->chain_row[ch]], &c, b->chains, ch, s == SKPI_CHAIN_RESOLVED);
+        tally_chain(total, &c, b->chains, ch, s == SKPI_CHAIN_RESOLVED);
+    }
+}
+
+/* Gather every time value into its row's run, then sort each run. */
+static int gather_times(const skpi_breakdown *b, work *w)
+{
+    for (int m = 0; m < 3; m++)
+        if (time_values_init(&w->times[m], w->tallies, b->rows, m) != SKPI_OK)
+            return SKPI_ENOMEM;
+    contact_columns c = contact_columns_of(b->records);
+    for (size_t i = 0; i < b->contacts; i++) {
+        int64_t opened = skpi__intcol_get(c.opened, i);
+        int64_t closed = skpi__intcol_get(c.closed, i);
+        int64_t first = skpi__intcol_get(c.first_response, i);
+        if (skpi__intcol_get(c.outcome, i) != SKPI_OUTCOME_OPEN)
+            time_values_add(&w->times[TIME_TO_CLOSE], w->contact_row[i], closed - opened);
+        if (first != SKPI_UNSET)
+            time_values_add(&w->times[TIME_FIRST_RESPONSE], w->contact_row[i], first - opened);
+    }
+    const uint8_t *status = skpi__chains_status(b->chains);
+    for (size_t ch = 0; ch < skpi_chains_count(b->chains); ch++) {
+        if (w->chain_row[ch] == UINT32_MAX
+            || (status[ch] & SKPI__CHAIN_STATUS_MASK) != SKPI_CHAIN_RESOLVED)
+            continue;
+        int64_t first_opened = skpi_chain_first_opened(b->chains, ch);
+        time_values_add(&w->times[TIME_RESOLUTION], w->chain_row[ch],
+                        skpi_chain_latest_close(b->chains, ch) - first_opened);
+    }
+    for (int m = 0; m < 3; m++)
+        for (size_t r = 0; r < b->rows; r++)
+            qsort(w->times[m].values + w->times[m].starts[r],
+                  w->times[m].starts[r + 1] - w->times[m].starts[r], sizeof(int64_t), compare_int64);
+    return SKPI_OK;
+}
+
+static void set_all_times(skpi_breakdown *b, size_t slot, const tally *t, const int64_t *runs[3])
+{
+    set_times(b, slot, t, TIME_RESOLUTION, runs[TIME_RESOLUTION], SKPI_KPI_RESOLUTION_TIME_MEAN,
+              SKPI_KPI_RESOLUTION_TIME_MEDIAN, SKPI_KPI_RESOLUTION_TIME_P90);
+    set_times(b, slot, t, TIME_TO_CLOSE, runs[TIME_TO_CLOSE], SKPI_KPI_TIME_TO_CLOSE_MEAN,
+              SKPI_KPI_TIME_TO_CLOSE_MEDIAN, SKPI_KPI_TIME_TO_CLOSE_P90);
+    set_times(b, slot, t, TIME_FIRST_RESPONSE, runs[TIME_FIRST_RESPONSE],
+              SKPI_KPI_FIRST_RESPONSE_MEAN, SKPI_KPI_FIRST_RESPONSE_MEDIAN,
+              SKPI_KPI_FIRST_RESPONSE_P90);
+}
+
+static int fill_cells(skpi_breakdown *b, work *w)
+{
+    size_t slots = b->rows + 1;
+    b->values = skpi__calloc(slots * KPI_COUNT, sizeof *b->values);
+    b->present = skpi__calloc(slots * KPI_COUNT, 1);
+    if (!b->values || !b->present)
+        return SKPI_ENOMEM;
+    for (size_t r = 0; r < b->rows; r++) {
+        const int64_t *runs[3];
+        for (int m = 0; m < 3; m++)
+            runs[m] = w->times[m].values + w->times[m].starts[r];
+        set_counts_and_rates(b, r, &w->tallies[r]);
+        set_all_times(b, r, &w->tallies[r], runs);
+    }
+    /* The total's runs are every row's values together, sorted anew. */
+    for (int m = 0; m < 3; m++)
+        qsort(w->times[m].values, (size_t)w->tallies[b->rows].n[m], sizeof(int64_t), compare_int64);
+    const int64_t *all[3] = { w->times[0].values, w->times[1].values, w->times[2].values };
+    tally *total = &w->tallies[b->rows];
+    set_counts_and_rates(b, b->rows, total);
+    set_all_times(b, b->rows, total, all);
+    set_cell(b, b->rows, SKPI_KPI_OPEN_CHAINS, total->open_chains);
+    set_cell(b, b->rows, SKPI_KPI_PENDING_CHAINS, total->pending_chains);
+    return SKPI_OK;
+}
+
+/* Row-by-row lists of indices (CSR) from each item's row. */
+static int group_by_row(const uint32_t *row_of_item, size_t items, size_t rows,
+                        uint32_t **starts_out, uint32_t **list_out)
+{
+    uint32_t *starts = skpi__calloc(rows + 2, sizeof *starts);
+    uint32_t *list = skpi__calloc(items + 1, sizeof *list);
+    if (!starts || !list) {
+        skpi__free(starts);
+        skpi__free(list);
+        return SKPI_ENOMEM;
+    }
+    for (size_t i = 0; i < items; i++)
+        if (row_of_item[i] != UINT32_MAX)
+            starts[row_of_item[i] + 2]++;
+    for (size_t r = 0; r < rows; r++)
+        starts[r + 2] += starts[r + 1];
+    for (size_t i = 0; i < items; i++)
+        if (row_of_item[i] != UINT32_MAX)
+            list[starts[row_of_item[i] + 1]++] = (uint32_t)i;
+    *starts_out = starts;
+    *list_out = list;
+    return SKPI_OK;
+}
+
+static int key_texts(skpi_breakdown *b)
+{
+    b->key_text = skpi__calloc(b->rows * b->key_count + 1, sizeof *b->key_text);
+    if (!b->key_text)
+        return SKPI_ENOMEM;
+    for (size_t r = 0; r < b->rows; r++) {
+        for (size_t j = 0; j < b->key_count; j++) {
+            const key_column *k = &b->keys[j];
+            int64_t v = b->row_keys[r * b->key_count + j];
+            char text[48];
+            const char *s = text;
+            if (k->source == KEY_BUCKET)
+                skpi__bucket_label(v, b->bucket, text, sizeof text);
+            else if (k->source == KEY_TIER)
+                snprintf(text, sizeof text, "%lld", (long long)v);
+            else if (k->source == KEY_OUTCOME)
+                s = skpi_outcome_name((int)v);
+            else
+                s = v ? skpi__strpool_get(k->pool, (uint32_t)v) : NULL;
+            if (s && !(b->key_text[r * b->key_count + j] = skpi__strndup(s, strlen(s))))
+                return SKPI_ENOMEM;
+        }
+    }
+    return SKPI_OK;
+}
+
+static int compute(skpi_breakdown *b, work *w)
+{
+    size_t chains = skpi_chains_count(b->chains);
+    row_index ix = { .width = b->key_count };
+    w->contact_row = skpi__calloc(b->contacts + 1, sizeof *w->contact_row);
+    w->chain_row = skpi__calloc(chains + 1, sizeof *w->chain_row);
+    w->repeats = repeat_bits(b->chains, b->contacts);
+    int rc = w->contact_row && w->chain_row && w->repeats ? SKPI_OK : SKPI_ENOMEM;
+    if (rc == SKPI_OK)
+        rc = assign_rows(b, &ix, w->contact_row, w->chain_row);
+    if (rc == SKPI_OK && b->key_count == 0 && ix.rows == 0)
+        rc = row_of(&ix, NULL, &(uint32_t){ 0 });  /* no grouping: always the one row */
+    if (rc == SKPI_OK)
+        rc = order_rows(b, &ix, w->contact_row, w->chain_row, chains);
+    skpi__free(ix.keys);
+    skpi__free(ix.slots);
+    if (rc == SKPI_OK && !(w->tallies = skpi__calloc(b->rows + 1, sizeof *w->tallies)))
+        rc = SKPI_ENOMEM;
+    if (rc == SKPI_OK) {
+        tally_all(b, w);
+        rc = gather_times(b, w);
+    }
+    if (rc == SKPI_OK)
+        rc = fill_cells(b, w);
+    if (rc == SKPI_OK)
+        rc = group_by_row(w->contact_row, b->contacts, b->rows, &b->contact_starts, &b->contact_list);
+    if (rc == SKPI_OK)
+        rc = group_by_row(w->chain_row, chains, b->rows, &b->chain_starts, &b->chain_list);
+    if (rc == SKPI_OK)
+        rc = key_texts(b);
+    return rc;
+}
+
+int skpi_breakdown_new(skpi_breakdown **breakdown, const skpi_chains *chains,
+                       const skpi_ledger *ledger, const skpi_breakdown_options *options,
+                       skpi_error *err)
+{
+    if (!breakdown || !chains)
+        return skpi__fail(err, SKPI_EINVAL, "breakdown: the output pointer or the chains is NULL");
+    *breakdown = NULL;
+    if (ledger)
+        return skpi__fail(err, SKPI_EINVAL, "ledger: cost allocation is not built yet");
+    skpi_breakdown_options defaults = SKPI_BREAKDOWN_OPTIONS_INIT;
+    skpi_breakdown *b = skpi__calloc(1, sizeof *b);
+    if (!b)
+        return skpi__fail(err, SKPI_ENOMEM, "breakdown: out of memory");
+    b->chains = chains;
+    b->records = skpi_chains_records(chains);
+    b->contacts = skpi_chains_contact_count(chains);
+    int rc = set_keys(b, options ? options : &defaults, err);
+    if (rc == SKPI_OK) {
+        work w;
+        memset(&w, 0, sizeof w);
+        rc = compute(b, &w);
+        work_release(&w);
+        if (rc != SKPI_OK)
+            skpi__fail(err, rc, "breakdown: out of memory");
+    }
+    if (rc != SKPI_OK) {
+        skpi_breakdown_free(b);
+        return rc;
+    }
+    *breakdown = b;
+    return skpi__succeed(err, SKPI_OK);
+}
+
+/* ---- reading ---- */
+
+size_t skpi_breakdown_row_count(const skpi_breakdown *b)
+{
+    return b ? b->rows : 0;
+}
+
+size_t skpi_breakdown_key_count(const skpi_breakdown *b)
+{
+    return b ? b->key_count : 0;
+}
+
+const char *skpi_breakdown_key_name(const skpi_breakdown *b, size_t column)
+{
+    return b && column < b->key_count ? b->keys[column].name : NULL;
+}
+
+const char *skpi_breakdown_key_value(const skpi_breakdown *b, size_t row, size_t column)
+{
+    if (!b || row >= b->rows || column >= b->key_count)
+        return NULL;
+    return b->key_text[row * b->key_count + column];
+}
+
+/* The slot of a row (the total is the last), or SIZE_MAX. */
+static size_t slot_of(const skpi_breakdown *b, size_t row, int kpi)
+{
+    if (!b || kpi < 0 || kpi >= KPI_COUNT)
+        return SIZE_MAX;
+    if (row == SKPI_ROW_TOTAL)
+        return b->rows;
+    return row < b->rows ? row : SIZE_MAX;
+}
+
+static int read_cell(const skpi_breakdown *b, size_t row, int kpi, __int128 *value)
+{
+    size_t slot = slot_of(b, row, kpi);
+    if (slot == SIZE_MAX)
+        return SKPI_ENOTFOUND;
+    if (!b->present[slot * KPI_COUNT + (size_t)kpi])
+        return SKPI_ABSENT;
+    *value = b->values[slot * KPI_COUNT + (size_t)kpi];
+    return SKPI_OK;
+}
+
+int skpi_breakdown_get(const skpi_breakdown *b, size_t row, int kpi, int64_t *value)
+{
+    __int128 v;
+    int rc = read_cell(b, row, kpi, &v);
+    if (rc != SKPI_OK)
+        return rc;
+    if (v > INT64_MAX || v < INT64_MIN)
+        return SKPI_ERANGE;
+    if (value)
+        *value = (int64_t)v;
+    return SKPI_OK;
+}
+
+int skpi_breakdown_get_double(const skpi_breakdown *b, size_t row, int kpi, double *value)
+{
+    __int128 v;
+    int rc = read_cell(b, row, kpi, &v);
+    if (rc != SKPI_OK)
+        return rc;
+    if (value)
+        *value = skpi_kpi_kind(kpi) == SKPI_KIND_DECIMAL ? (double)v / 1e9 : (double)v;
+    return SKPI_OK;
+}
+
+/* Decimal text of v (any __int128). */
+static void int128_text(__int128 v, char *out)
+{
+    char digits[48];
+    size_t n = 0;
+    unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    do {
+        digits[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *out++ = '-';
+    while (n)
+        *out++ = digits[--n];
+    *out = '\0';
+}
+
+/* A value in units of 1e-9 as the shortest decimal with at least one
+ * fractional digit: 500000000 -> "0.5", 0 -> "0.0". */
+static void nanos_text(__int128 v, char *out)
+{
+    __int128 whole = v / 1000000000, frac = v % 1000000000;
+    if (frac < 0)
+        frac = -frac;
+    if (v < 0 && whole == 0)
+        *out++ = '-';
+    int128_text(whole, out);
+    out += strlen(out);
+    char f[16];
+    snprintf(f, sizeof f, ".%09d", (int)frac);
+    size_t len = strlen(f);
+    while (len > 2 && f[len - 1] == '0')
+        len--;
+    memcpy(out, f, len);
+    out[len] = '\0';
+}
+
+int skpi_breakdown_text(const skpi_breakdown *b, size_t row, int kpi, char *buf, size_t cap)
+{
+    if (!buf || cap == 0)
+        return SKPI_EINVAL;
+    buf[0] = '\0';
+    __int128 v;
+    int rc = read_cell(b, row, kpi, &v);
+    if (rc != SKPI_OK)
+        return rc;
+    char text[64];
+    if (skpi_kpi_kind(kpi) == SKPI_KIND_DECIMAL)
+        nanos_text(v, text);
+    else
+        int128_text(v, text);
+    if (strlen(text) >= cap)
+        return SKPI_ENOSPACE;
+    memcpy(buf, text, strlen(text) + 1);
+    return SKPI_OK;
+}
+
+int skpi_breakdown_ledger(const skpi_breakdown *b, int64_t *ledger_total, int64_t *unallocated,
+                          int64_t *escalation_adjusted_unallocated)
+{
+    (void)ledger_total;
+    (void)unallocated;
+    (void)escalation_adjusted_unallocated;
+    return b ? SKPI_ABSENT : SKPI_EINVAL;
+}
+
+size_t skpi_breakdown_row_contact_count(const skpi_breakdown *b, size_t row)
+{
+    if (!b)
+        return 0;
+    if (row == SKPI_ROW_TOTAL)
+        return b->contacts;
+    return row < b->rows ? b->contact_starts[row + 1] - b->contact_starts[row] : 0;
+}
+
+size_t skpi_breakdown_row_contact(const skpi_breakdown *b, size_t row, size_t k)
+{
+    if (k >= skpi_breakdown_row_contact_count(b, row))
+        return SIZE_MAX;
+    return row == SKPI_ROW_TOTAL ? k : b->contact_list[b->contact_starts[row] + k];
+}
+
+size_t skpi_breakdown_row_chain_count(const skpi_breakdown *b, size_t row)
+{
+    if (!b)
+        return 0;
+    if (row == SKPI_ROW_TOTAL)
+        return b->chain_starts[b->rows];
+    return row < b->rows ? b->chain_starts[row + 1] - b->chain_starts[row] : 0;
+}
+
+size_t skpi_breakdown_row_chain(const skpi_breakdown *b, size_t row, size_t k)
+{
+    if (k >= skpi_breakdown_row_chain_count(b, row))
+        return SIZE_MAX;
+    if (row != SKPI_ROW_TOTAL)
+        return b->chain_list[b->chain_starts[row] + k];
+    /* The total's chains are every row's, listed row by row. */
+    return b->chain_list[k];
+}

@@ -1,0 +1,15 @@
+/* Sorting index arrays with a caller's comparison and context: reentrant
+ * (qsort has no context argument, and qsort_r is not portable). */
+#ifndef SKPI_SORT_H
+#define SKPI_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* < 0, 0, > 0 as a sorts before, with or after b. */
+typedef int (*skpi__compare_u32)(const void *context, uint32_t a, uint32_t b);
+
+/* Stable merge sort of a[0..n).  SKPI_ENOMEM leaves a as it was. */
+int skpi__sort_u32(uint32_t *a, size_t n, skpi__compare_u32 compare, const void *context);
+
+#endif

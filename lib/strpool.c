@@ -1,0 +1,183 @@
+/* The string pool (see strpool.h).  Linear probing over a power-of-two table
+ * kept at most 3/4 full; a slot holds id + 1 so that 0 means empty. */
+#include "strpool.h"
+
+#include <string.h>
+
+#include "alloc.h"
+
+/* A fast 64-bit hash of a byte string: eight bytes at a time, mixed with
+ * multiply-xorshift.  Deterministic, so runs are reproducible. */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t h = UINT64_C(0x243F6A8885A308D3) ^ (len * k);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * k;
+    h ^= h >> 32;
+    h *= UINT64_C(0xD6E8FEB86659FD93);
+    h ^= h >> 32;
+    return h;
+}
+
+size_t skpi__strpool_count(const skpi__strpool *p)
+{
+    return p->offsets.len;
+}
+
+const char *skpi__strpool_get(const skpi__strpool *p, uint32_t id)
+{
+    return p->bytes + skpi__intcol_get(&p->offsets, id);
+}
+
+static int equals(const skpi__strpool *p, uint32_t id, const char *s, size_t len)
+{
+    const char *t = skpi__strpool_get(p, id);
+    return memcmp(t, s, len) == 0 && t[len] == '\0';
+}
+
+/* The slot where s is, or the empty slot where it would go. */
+static size_t probe(const skpi__strpool *p, const char *s, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & p->slot_mask;
+    while (p->slots[i] != 0 && !equals(p, p->slots[i] - 1, s, len))
+        i = (i + 1) & p->slot_mask;
+    return i;
+}
+
+static void insert_id(skpi__strpool *p, uint32_t id)
+{
+    const char *s = skpi__strpool_get(p, id);
+    size_t i = (size_t)hash_bytes(s, strlen(s)) & p->slot_mask;
+    while (p->slots[i] != 0)
+        i = (i + 1) & p->slot_mask;
+    p->slots[i] = id + 1;
+}
+
+/* Rebuild the table with `slots` slots from the strings.  The empty string
+ * (id 0) is not in the table: intern answers it without hashing. */
+static void rehash_into(skpi__strpool *p, uint32_t *table, size_t slots)
+{
+    memset(table, 0, slots * sizeof *table);
+    p->slots = table;
+    p->slot_mask = slots - 1;
+    for (size_t id = 1; id < skpi__strpool_count(p); id++)
+        insert_id(p, (uint32_t)id);
+}
+
+static int grow_table(skpi__strpool *p, size_t need)
+{
+    size_t slots = p->slot_mask ? p->slot_mask + 1 : 0;
+    if (need <= slots / 4 * 3)
+        return SKPI_OK;
+    size_t grown = slots ? slots * 2 : 64;
+    while (need > grown / 4 * 3)
+        grown *= 2;
+    uint32_t *table = skpi__malloc(grown * sizeof *table);
+    if (!table)
+        return SKPI_ENOMEM;
+    uint32_t *old = p->slots;
+    rehash_into(p, table, grown);
+    skpi__free(old);
+    return SKPI_OK;
+}
+
+int skpi__strpool_init(skpi__strpool *p)
+{
+    memset(p, 0, sizeof *p);
+    skpi__intcol_init(&p->offsets, 4);
+    p->bytes = skpi__malloc(64);
+    if (!p->bytes)
+        return SKPI_ENOMEM;
+    p->bytes_cap = 64;
+    p->bytes[0] = '\0';
+    p->bytes_len = 1;
+    if (skpi__intcol_push(&p->offsets, 0) != SKPI_OK) {
+        /* leave nothing to free: callers release a pool whose init failed */
+        skpi__free(p->bytes);
+        p->bytes = NULL;
+        p->bytes_cap = 0;
+        p->bytes_len = 0;
+        return SKPI_ENOMEM;
+    }
+    return SKPI_OK;
+}
+
+void skpi__strpool_release(skpi__strpool *p)
+{
+    skpi__free(p->bytes);
+    skpi__free(p->slots);
+    skpi__intcol_release(&p->offsets);
+    memset(p, 0, sizeof *p);
+}
+
+int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32_t *id)
+{
+    if (len == 0) {
+        *id = 0;
+        return SKPI_OK;
+    }
+    if (!p->slot_mask)
+        return SKPI_ENOTFOUND;
+    size_t i = probe(p, s, len, hash_bytes(s, len));
+    if (p->slots[i] == 0)
+        return SKPI_ENOTFOUND;
+    *id = p->slots[i] - 1;
+    return SKPI_OK;
+}
+
+int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
+{
+    *added = 0;
+    if (skpi__strpool_find(p, s, len, id) == SKPI_OK)
+        return SKPI_OK;
+    size_t count = skpi__strpool_count(p);
+    if (count >= UINT32_MAX - 1 || len >= SIZE_MAX - p->bytes_len - 1)
+        return SKPI_ERANGE;
+    /* Everything that can fail happens before the pool changes. */
+    int rc = grow_table(p, count);
+    if (rc == SKPI_OK) {
+        void *bytes = p->bytes;
+        rc = skpi__reserve(&bytes, &p->bytes_cap, p->bytes_len + len + 1, 1);
+        p->bytes = bytes;
+    }
+    if (rc == SKPI_OK)
+        rc = skpi__intcol_push(&p->offsets, (int64_t)p->bytes_len);
+    if (rc != SKPI_OK)
+        return rc;
+    memcpy(p->bytes + p->bytes_len, s, len);
+    p->bytes[p->bytes_len + len] = '\0';
+    p->bytes_len += len + 1;
+    *id = (uint32_t)count;
+    p->slots[probe(p, s, len, hash_bytes(s, len))] = *id + 1;
+    *added = 1;
+    return SKPI_OK;
+}
+
+void skpi__strpool_truncate(skpi__strpool *p, size_t count)
+{
+    if (count < 1)
+        count = 1;
+    if (count >= skpi__strpool_count(p))
+        return;
+    p->bytes_len = (size_t)skpi__intcol_get(&p->offsets, count);
+    skpi__intcol_truncate(&p->offsets, count);
+    /* Linear probing cannot delete in place; the table is rebuilt in its own
+     * memory, so a rollback never allocates. */
+    rehash_into(p, p->slots, p->slot_mask + 1);
+}
+
+size_t skpi__strpool_bytes(const skpi__strpool *p)
+{
+    return p->bytes_cap + skpi__intcol_bytes(&p->offsets)
+           + (p->slot_mask ? (p->slot_mask + 1) * sizeof(uint32_t) : 0);
+}

@@ -1,0 +1,52 @@
+/* A string pool: interns byte strings as small integer ids.
+ *
+ * Customers, reasons, channels and dimension values repeat across millions
+ * of contacts; storing each once and the contacts as ids is what makes the
+ * columnar store small and makes grouping and stitching integer work.  Id 0
+ * is always the empty string.  Contact ids use a pool too: they are unique,
+ * so interning one that exists is how duplicates are found.
+ *
+ * Strings are kept NUL-terminated, back to back, in one growing buffer. */
+#ifndef SKPI_STRPOOL_H
+#define SKPI_STRPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intcol.h"
+
+typedef struct skpi__strpool {
+    char *bytes;          /* the strings, each followed by NUL */
+    size_t bytes_len;
+    size_t bytes_cap;
+    skpi__intcol offsets; /* offset of string id in bytes */
+    uint32_t *slots;      /* open addressing: id + 1, or 0 for empty */
+    size_t slot_mask;     /* slot count - 1 (a power of two), or 0 before the first */
+} skpi__strpool;
+
+/* A pool holding only "" as id 0.  SKPI_ENOMEM on failure. */
+int skpi__strpool_init(skpi__strpool *p);
+
+void skpi__strpool_release(skpi__strpool *p);
+
+/* Number of ids (the empty string included). */
+size_t skpi__strpool_count(const skpi__strpool *p);
+
+/* The id of s[0..len), adding it if new; *added says which.  The id of ""
+ * is 0.  SKPI_ENOMEM / SKPI_ERANGE (more than 2^32 - 2 strings) leave the
+ * pool as it was. */
+int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added);
+
+/* The id of s[0..len) if present: 0 when found (*id set), SKPI_ENOTFOUND. */
+int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32_t *id);
+
+/* String id, NUL-terminated; borrowed until the pool changes. */
+const char *skpi__strpool_get(const skpi__strpool *p, uint32_t id);
+
+/* Forget every id >= count (rollback of a failed batch).  Never fails. */
+void skpi__strpool_truncate(skpi__strpool *p, size_t count);
+
+/* Bytes held by the pool. */
+size_t skpi__strpool_bytes(const skpi__strpool *p);
+
+#endif

@@ -1,0 +1,504 @@
+/* Breakdowns (SPEC §5, §6): every KPI worked by hand on a small set, grouping,
+ * placement of chains, drill-down, bad options. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supportkpi.h"
+#include "suites.h"
+
+#define H 3600
+#define D 86400
+#define B 1772323200     /* 2026-03-01T00:00Z */
+#define M30 1774828800   /* 2026-03-30T00:00Z */
+#define A02 1775088000   /* 2026-04-02T00:00Z */
+#define P28 1777334400   /* 2026-04-28T00:00Z */
+#define T 1777593600     /* 2026-05-01T00:00Z, the as-of time */
+
+/*
+ * The hand-worked set (record index, W = 7 days, T = 2026-05-01):
+ *
+ * #  id  cust reason   channel tier opened   resp  closed      outcome    esc reop csat
+ * 0  a1  A    billing  chat    1    B        +60   B+1h        escalated  1   0    2
+ * 1  a2  A    billing  voice   2    B+2h     +120  B+4h        resolved   0   0    5
+ * 2  b1  B    shipping email   0    B+1d     -     +1800       resolved   0   0    4
+ * 3  c1  C    shipping chat    1    B+2d     +30   +2h         resolved   0   1    3
+ * 4  d1  D    billing  ""      1    B+3d     -     +600        abandoned  0   0    -
+ * 5  e1  E    billing  chat    1    B+4d     +90   (open)      open       0   0    -
+ * 6  f1  F    shipping chat    1    M30      -     +1h         escalated  1   0    -
+ * 7  f2  F    shipping voice   2    A02      -     +1h         resolved   0   0    5
+ * 8  g1  G    billing  chat    1    P28      -     +100        resolved   0   0    -
+ *
+ * Chains: A{a1,a2} resolved, B{b1} resolved, C{c1} resolved, D{d1} unresolved,
+ * E{e1} open, F{f1,f2} resolved (f2 opens < 3 days after f1's close),
+ * G{g1} pending (closed 3 days before T).
+ */
+static skpi_records *rec;
+static skpi_chains *chains;
+
+static void add(const char *id, const char *cust, const char *reason, const char *channel,
+                int tier, int64_t opened, int64_t resp, int64_t closed, int outcome, int esc,
+                int reopens, int csat)
+{
+    skpi_contact c = SKPI_CONTACT_INIT;
+    c.id = id;
+    c.customer = cust;
+    c.reason = reason;
+    c.channel = channel;
+    c.tier = tier;
+    c.opened_at = opened;
+    c.first_response_at = resp < 0 ? SKPI_UNSET : opened + resp;
+    c.closed_at = outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : opened + closed;
+    c.outcome = outcome;
+    c.escalations = esc;
+    c.reopens = reopens;
+    c.csat = csat ? csat : SKPI_UNSET;
+    ck_assert_int_eq(skpi_records_add(rec, &c), SKPI_OK);
+}
+
+static void build_chains(int anchor)
+{
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.as_of = T;
+    o.anchor = anchor;
+    skpi_chains_free(chains);
+    chains = NULL;
+    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
+}
+
+static void setup(void)
+{
+    ck_assert_int_eq(skpi_records_new(&rec), SKPI_OK);
+    add("a1", "A", "billing", "chat", 1, B, 60, H, SKPI_OUTCOME_ESCALATED, 1, 0, 2);
+    add("a2", "A", "billing", "voice", 2, B + 2 * H, 120, 2 * H, SKPI_OUTCOME_RESOLVED, 0, 0, 5);
+    add("b1", "B", "shipping", "email", 0, B + D, -1, 1800, SKPI_OUTCOME_RESOLVED, 0, 0, 4);
+    add("c1", "C", "shipping", "chat", 1, B + 2 * D, 30, 2 * H, SKPI_OUTCOME_RESOLVED, 0, 1, 3);
+    add("d1", "D", "billing", "", 1, B + 3 * D, -1, 600, SKPI_OUTCOME_ABANDONED, 0, 0, 0);
+    add("e1", "E", "billing", "chat", 1, B + 4 * D, 90, 0, SKPI_OUTCOME_OPEN, 0, 0, 0);
+    add("f1", "F", "shipping", "chat", 1, M30, -1, H, SKPI_OUTCOME_ESCALATED, 1, 0, 0);
+    add("f2", "F", "shipping", "voice", 2, A02, -1, H, SKPI_OUTCOME_RESOLVED, 0, 0, 5);
+    add("g1", "G", "billing", "chat", 1, P28, -1, 100, SKPI_OUTCOME_RESOLVED, 0, 0, 0);
+    build_chains(SKPI_ANCHOR_FIRST);
+}
+
+static void teardown(void)
+{
+    skpi_chains_free(chains);
+    chains = NULL;
+    skpi_records_free(rec);
+    rec = NULL;
+}
+
+static int64_t get(const skpi_breakdown *b, size_t row, int kpi)
+{
+    int64_t v = -12345;
+    int rc = skpi_breakdown_get(b, row, kpi, &v);
+    ck_assert_msg(rc == SKPI_OK, "row %zu kpi %s: rc %d", row, skpi_kpi_name(kpi), rc);
+    return v;
+}
+
+static void absent(const skpi_breakdown *b, size_t row, int kpi)
+{
+    int64_t v = -12345;
+    ck_assert_msg(skpi_breakdown_get(b, row, kpi, &v) == SKPI_ABSENT, "row %zu kpi %s not absent",
+                  row, skpi_kpi_name(kpi));
+    ck_assert_int_eq(v, -12345);
+}
+
+static skpi_breakdown *make(const char *const *by, size_t n, int bucket, int view)
+{
+    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    o.by = by;
+    o.by_count = n;
+    o.bucket = bucket;
+    o.view = view;
+    skpi_breakdown *b = NULL;
+    skpi_error err;
+    ck_assert_msg(skpi_breakdown_new(&b, chains, NULL, &o, &err) == SKPI_OK, "%s", err.message);
+    return b;
+}
+
+#define NANO 1000000000LL
+
+/* ---- Core ---- */
+
+START_TEST(chain_statuses_as_worked)
+{
+    ck_assert_uint_eq(skpi_chains_count(chains), 7);
+    static const int want[] = { SKPI_CHAIN_RESOLVED, SKPI_CHAIN_RESOLVED, SKPI_CHAIN_RESOLVED,
+                                SKPI_CHAIN_UNRESOLVED, SKPI_CHAIN_OPEN, SKPI_CHAIN_RESOLVED,
+                                SKPI_CHAIN_PENDING };
+    for (size_t k = 0; k < 7; k++)
+        ck_assert_int_eq(skpi_chain_get_status(chains, k), want[k]);
+}
+END_TEST
+
+START_TEST(total_kpis_by_hand)
+{
+    skpi_breakdown *b = make(NULL, 0, 0, 0);
+    const size_t t = SKPI_ROW_TOTAL;
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 1);
+    ck_assert_uint_eq(skpi_breakdown_key_count(b), 0);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_CONTACTS), 9);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_CLOSED_CONTACTS), 8);     /* all but e1 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_ESCALATED_CONTACTS), 2);  /* a1, f1 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_REPEAT_CONTACTS), 2);     /* a2, f2 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_REOPENED_CONTACTS), 1);   /* c1 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLVED_CHAINS), 4);     /* A B C F */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_UNRESOLVED_CHAINS), 1);   /* D */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_SETTLED_CHAINS), 5);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_OPEN_CHAINS), 1);         /* E */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_PENDING_CHAINS), 1);      /* G */
+    /* FCR: B only (C was reopened, A and F have two contacts) / 5 settled */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_FCR), NANO / 5);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_REOPEN_RATE), 125000000);  /* 1/8 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_ESCALATION_RATE), 250000000); /* 2/8 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_CHAIN_ESCALATION_RATE), 400000000); /* A F / 5 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_REPEAT_RATE), 222222222);  /* 2/9 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_AUTOMATION_RATE), 250000000); /* B / 4 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_CSAT), 600000000);         /* a2 b1 f2 of 5 rated */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_CONTACTS_PER_RESOLUTION), 1500000000); /* 6/4 */
+    /* resolution times: A 14400, B 1800, C 7200, F 3d+1h = 262800; sum 286200 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLUTION_TIME_MEAN), 71550 * NANO);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLUTION_TIME_MEDIAN), 7200);  /* rank 2 of 4 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLUTION_TIME_P90), 262800);   /* rank 4 */
+    /* time to close: 3600 7200 1800 7200 600 3600 3600 100: sum 27700 / 8 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_TIME_TO_CLOSE_MEAN), 3462500000000LL);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_TIME_TO_CLOSE_MEDIAN), 3600);    /* rank 4 of 8 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_TIME_TO_CLOSE_P90), 7200);       /* rank 8 */
+    /* first response: 60 120 30 90 (e1 is open but has one): mean 75 */
+    ck_assert_int_eq(get(b, t, SKPI_KPI_FIRST_RESPONSE_MEAN), 75 * NANO);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_FIRST_RESPONSE_MEDIAN), 60);
+    ck_assert_int_eq(get(b, t, SKPI_KPI_FIRST_RESPONSE_P90), 120);
+    /* no ledger: money absent */
+    absent(b, t, SKPI_KPI_COST);
+    absent(b, t, SKPI_KPI_CPT);
+    absent(b, t, SKPI_KPI_CPR);
+    /* the single row equals the total, except the total-only counts */
+    for (int k = 0; k < skpi_kpi_count(); k++) {
+        if (k == SKPI_KPI_OPEN_CHAINS || k == SKPI_KPI_PENDING_CHAINS) {
+            absent(b, 0, k);
+            continue;
+        }
+        int64_t v0 = -1, v1 = -1;
+        int r0 = skpi_breakdown_get(b, 0, k, &v0), r1 = skpi_breakdown_get(b, t, k, &v1);
+        ck_assert_int_eq(r0, r1);
+        ck_assert_int_eq(v0, v1);
+    }
+    char buf[48];
+    ck_assert_int_eq(skpi_breakdown_text(b, t, SKPI_KPI_FCR, buf, sizeof buf), SKPI_OK);
+    ck_assert_str_eq(buf, "0.2");
+    ck_assert_uint_eq(skpi_breakdown_row_contact_count(b, t), 9);
+    ck_assert_uint_eq(skpi_breakdown_row_chain_count(b, 0), 5);
+    int64_t v;
+    ck_assert_int_eq(skpi_breakdown_get(b, 1, SKPI_KPI_CONTACTS, &v), SKPI_ENOTFOUND);
+    ck_assert_int_eq(skpi_breakdown_get(b, t, skpi_kpi_count(), &v), SKPI_ENOTFOUND);
+    skpi_breakdown_free(b);
+}
+END_TEST
+
+START_TEST(provisional_counts_pending_resolved)
+{
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.as_of = T;
+    o.provisional = 1;
+    skpi_chains_free(chains);
+    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
+    skpi_breakdown *b = make(NULL, 0, 0, 0);
+    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS), 5);  /* + G */
+    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_PENDING_CHAINS), 0);
+    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_FCR), 333333333);    /* B G / 6 */
+    skpi_breakdown_free(b);
+}
+END_TEST
+
+START_TEST(by_channel)
+{
+    static const char *const by[] = { "channel" };
+    skpi_breakdown *b = make(by, 1, 0, 0);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 4);
+    ck_assert_uint_eq(skpi_breakdown_key_count(b), 1);
+    ck_assert_str_eq(skpi_breakdown_key_name(b, 0), "channel");
+    ck_assert_ptr_null(skpi_breakdown_key_value(b, 0, 0));
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 0), "chat");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 0), "email");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 3, 0), "voice");
+    /* rows: NULL{d1; D}, chat{a1 c1 e1 f1 g1; A C F}, email{b1; B}, voice{a2 f2; -} */
+    static const int64_t contacts[] = { 1, 5, 1, 2 }, closed[] = { 1, 4, 1, 2 },
+                         resolved[] = { 0, 3, 1, 0 }, unresolved[] = { 1, 0, 0, 0 },
+                         repeats[] = { 0, 0, 0, 2 };
+    int64_t sum[5] = { 0, 0, 0, 0, 0 };
+    for (size_t r = 0; r < 4; r++) {
+        ck_assert_int_eq(get(b, r, SKPI_KPI_CONTACTS), contacts[r]);
+        ck_assert_int_eq(get(b, r, SKPI_KPI_CLOSED_CONTACTS), closed[r]);
+        ck_assert_int_eq(get(b, r, SKPI_KPI_RESOLVED_CHAINS), resolved[r]);
+        ck_assert_int_eq(get(b, r, SKPI_KPI_UNRESOLVED_CHAINS), unresolved[r]);
+        ck_assert_int_eq(get(b, r, SKPI_KPI_REPEAT_CONTACTS), repeats[r]);
+        absent(b, r, SKPI_KPI_OPEN_CHAINS);
+        absent(b, r, SKPI_KPI_PENDING_CHAINS);
+        sum[0] += get(b, r, SKPI_KPI_CONTACTS);
+        sum[1] += get(b, r, SKPI_KPI_CLOSED_CONTACTS);
+        sum[2] += get(b, r, SKPI_KPI_RESOLVED_CHAINS);
+        sum[3] += get(b, r, SKPI_KPI_UNRESOLVED_CHAINS);
+        sum[4] += get(b, r, SKPI_KPI_REPEAT_CONTACTS);
+    }
+    ck_assert_int_eq(sum[0], get(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS));
+    ck_assert_int_eq(sum[1], get(b, SKPI_ROW_TOTAL, SKPI_KPI_CLOSED_CONTACTS));
+    ck_assert_int_eq(sum[2], get(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS));
+    ck_assert_int_eq(sum[3], get(b, SKPI_ROW_TOTAL, SKPI_KPI_UNRESOLVED_CHAINS));
+    ck_assert_int_eq(sum[4], get(b, SKPI_ROW_TOTAL, SKPI_KPI_REPEAT_CONTACTS));
+    /* denominators 0 -> absent, never 0 */
+    absent(b, 0, SKPI_KPI_CONTACTS_PER_RESOLUTION); /* NULL row: no resolved chain */
+    absent(b, 0, SKPI_KPI_AUTOMATION_RATE);
+    absent(b, 0, SKPI_KPI_RESOLUTION_TIME_MEAN);
+    absent(b, 0, SKPI_KPI_RESOLUTION_TIME_MEDIAN);
+    absent(b, 0, SKPI_KPI_CSAT);                    /* d1 has no csat */
+    absent(b, 2, SKPI_KPI_FIRST_RESPONSE_MEAN);     /* b1 has no first response */
+    absent(b, 2, SKPI_KPI_FIRST_RESPONSE_P90);
+    absent(b, 3, SKPI_KPI_FCR);                     /* voice: no chain placed */
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_FCR), 0);   /* 0 of 1 settled: a real 0 */
+    /* chat row: chains A C F, measured whole: resolution 14400 7200 262800 */
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLUTION_TIME_MEAN), 94800 * NANO);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS_PER_RESOLUTION), 1666666667); /* 5/3, half-even */
+    /* drill-down: the chat row's contacts in record order */
+    static const size_t chat[] = { 0, 3, 5, 6, 8 };
+    ck_assert_uint_eq(skpi_breakdown_row_contact_count(b, 1), 5);
+    for (size_t k = 0; k < 5; k++)
+        ck_assert_uint_eq(skpi_breakdown_row_contact(b, 1, k), chat[k]);
+    ck_assert_uint_eq(skpi_breakdown_row_contact(b, 1, 5), SIZE_MAX);
+    ck_assert_uint_eq(skpi_breakdown_row_contact(b, 3, 0), 1);
+    ck_assert_uint_eq(skpi_breakdown_row_contact(b, 3, 1), 7);
+    ck_assert_uint_eq(skpi_breakdown_row_chain_count(b, 1), 3);
+    ck_assert_uint_eq(skpi_breakdown_row_chain(b, 1, 0), 0); /* A */
+    ck_assert_uint_eq(skpi_breakdown_row_chain(b, 1, 1), 2); /* C */
+    ck_assert_uint_eq(skpi_breakdown_row_chain(b, 1, 2), 5); /* F */
+    ck_assert_uint_eq(skpi_breakdown_row_chain(b, 1, 3), SIZE_MAX);
+    ck_assert_uint_eq(skpi_breakdown_row_chain_count(b, 3), 0);
+    ck_assert_uint_eq(skpi_breakdown_row_contact_count(b, SKPI_ROW_TOTAL), 9);
+    skpi_breakdown_free(b);
+}
+END_TEST
+
+START_TEST(by_tier_first_and_last_anchor)
+{
+    static const char *const by[] = { "tier" };
+    skpi_breakdown *b = make(by, 1, 0, 0);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 3);
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 0), "0");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 0), "1");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 0), "2");
+    /* first anchor: A and F (resolved at tier 2) count under tier 1 */
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_CONTACTS), 1);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 6);
+    ck_assert_int_eq(get(b, 2, SKPI_KPI_CONTACTS), 2);
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 3);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_UNRESOLVED_CHAINS), 1);
+    ck_assert_int_eq(get(b, 2, SKPI_KPI_RESOLVED_CHAINS), 0);
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_AUTOMATION_RATE), NANO);
+    skpi_breakdown_free(b);
+
+    build_chains(SKPI_ANCHOR_LAST);
+    b = make(by, 1, 0, 0);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 3);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 6); /* contacts never move */
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1); /* C */
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_UNRESOLVED_CHAINS), 1); /* D */
+    ck_assert_int_eq(get(b, 2, SKPI_KPI_RESOLVED_CHAINS), 2); /* A F */
+    ck_assert_int_eq(get(b, 2, SKPI_KPI_CHAIN_ESCALATION_RATE), NANO);
+    skpi_breakdown_free(b);
+}
+END_TEST
+
+START_TEST(by_month_period_and_cohort)
+{
+    skpi_breakdown *b = make(NULL, 0, SKPI_BUCKET_MONTH, SKPI_VIEW_PERIOD);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 2);
+    ck_assert_uint_eq(skpi_breakdown_key_count(b), 1);
+    ck_assert_str_eq(skpi_breakdown_key_name(b, 0), "month");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 0), "2026-03");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 0), "2026-04");
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_CONTACTS), 7);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 2); /* f2 g1 */
+    /* period: F's latest close is in April */
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 3);
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_UNRESOLVED_CHAINS), 1);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS_PER_RESOLUTION), 2 * NANO); /* F whole */
+    skpi_breakdown_free(b);
+
+    b = make(NULL, 0, SKPI_BUCKET_MONTH, SKPI_VIEW_COHORT);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 2);
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_CONTACTS), 7);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 2);
+    /* cohort: F's first contact opened in March */
+    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 4);
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 0);
+    absent(b, 1, SKPI_KPI_FCR);
+    skpi_breakdown_free(b);
+
+    /* channel then bucket: the bucket is the last key column */
+    static const char *const by[] = { "channel" };
+    b = make(by, 1, SKPI_BUCKET_MONTH, SKPI_VIEW_PERIOD);
+    ck_assert_uint_eq(skpi_breakdown_key_count(b), 2);
+    ck_assert_str_eq(skpi_breakdown_key_name(b, 1), "month");
+    /* NULL/03 chat/03 chat/04 email/03 voice/03 voice/04 */
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 6);
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 0), "chat");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 1), "2026-04");
+    /* chat/04: g1 and chain F (anchored at f1, chat; closed in April) */
+    ck_assert_int_eq(get(b, 2, SKPI_KPI_CONTACTS), 1);
+    ck_assert_int_eq(get(b, 2, SKPI_KPI_RESOLVED_CHAINS), 1);
+    skpi_breakdown_free(b);
+}
+END_TEST
+
+START_TEST(week_labels_and_dimensions)
+{
+    skpi_records *r = NULL;
+    skpi_chains *c = NULL;
+    ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+    static const char *const names[] = { "region" };
+    static const char *const eu[] = { "eu" };
+    static const char *const none[] = { "" };
+    skpi_contact x = SKPI_CONTACT_INIT;
+    x.id = "w9";
+    x.opened_at = B; /* Sunday 2026-03-01: ISO week 9 */
+    x.closed_at = B + 10;
+    x.outcome = SKPI_OUTCOME_RESOLVED;
+    x.dimension_count = 1;
+    x.dimension_names = names;
+    x.dimension_values = eu;
+    ck_assert_int_eq(skpi_records_add(r, &x), SKPI_OK);
+    x.id = "w53";
+    x.opened_at = 1798761600; /* Friday 2027-01-01: ISO week 2026-W53 */
+    x.closed_at = x.opened_at + 10;
+    x.dimension_values = none;
+    ck_assert_int_eq(skpi_records_add(r, &x), SKPI_OK);
+    ck_assert_int_eq(skpi_chains_new(&c, r, NULL, NULL), SKPI_OK);
+    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    static const char *const by[] = { "region" };
+    o.by = by;
+    o.by_count = 1;
+    o.bucket = SKPI_BUCKET_WEEK;
+    skpi_breakdown *b = NULL;
+    ck_assert_int_eq(skpi_breakdown_new(&b, c, NULL, &o, NULL), SKPI_OK);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 2);
+    ck_assert_str_eq(skpi_breakdown_key_name(b, 0), "region");
+    ck_assert_str_eq(skpi_breakdown_key_name(b, 1), "week");
+    ck_assert_ptr_null(skpi_breakdown_key_value(b, 0, 0));
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 1), "2026-W53");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 0), "eu");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 1), "2026-W09");
+    ck_assert_uint_eq(skpi_breakdown_row_contact(b, 0, 0), 1);
+    skpi_breakdown_free(b);
+    skpi_chains_free(c);
+    skpi_records_free(r);
+}
+END_TEST
+
+START_TEST(by_outcome_and_reason)
+{
+    static const char *const by[] = { "reason", "outcome" };
+    skpi_breakdown *b = make(by, 2, 0, 0);
+    /* billing: abandoned d1, escalated a1, open e1, resolved a2 g1;
+     * shipping: escalated f1, resolved b1 c1 f2 */
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), 6);
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 0), "billing");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 1), "abandoned");
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 3, 1), "resolved");
+    ck_assert_int_eq(get(b, 3, SKPI_KPI_CONTACTS), 2);
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 5, 0), "shipping");
+    ck_assert_int_eq(get(b, 5, SKPI_KPI_CONTACTS), 3);
+    /* chains by their first contact's outcome: billing/escalated holds A */
+    ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 1), "escalated");
+    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1);
+    skpi_breakdown_free(b);
+}
+END_TEST
+
+/* ---- Errors ---- */
+
+static void expect_bad(const char *const *by, size_t n, int bucket, int view, const char *word)
+{
+    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    o.by = by;
+    o.by_count = n;
+    o.bucket = bucket;
+    o.view = view;
+    skpi_breakdown *b = (skpi_breakdown *)&o;
+    skpi_error err;
+    ck_assert_int_eq(skpi_breakdown_new(&b, chains, NULL, &o, &err), SKPI_EINVAL);
+    ck_assert_ptr_null(b);
+    ck_assert_int_eq(err.code, SKPI_EINVAL);
+    ck_assert_msg(strstr(err.message, word) != NULL, "'%s' lacks %s", err.message, word);
+}
+
+START_TEST(bad_options)
+{
+    static const char *const customer[] = { "customer" };
+    static const char *const nope[] = { "nope" };
+    static const char *const id[] = { "id" };
+    static const char *const twice[] = { "channel", "reason", "channel" };
+    expect_bad(customer, 1, 0, 0, "customer");
+    expect_bad(nope, 1, 0, 0, "nope");
+    expect_bad(id, 1, 0, 0, "id");
+    expect_bad(twice, 3, 0, 0, "channel");
+    expect_bad(NULL, 0, 9, 0, "bucket");
+    expect_bad(NULL, 0, -1, 0, "bucket");
+    expect_bad(NULL, 0, 0, 2, "view");
+    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    o.version = 99;
+    skpi_breakdown *b = (skpi_breakdown *)&o;
+    ck_assert_int_eq(skpi_breakdown_new(&b, chains, NULL, &o, NULL), SKPI_EINVAL);
+    ck_assert_ptr_null(b);
+}
+END_TEST
+
+START_TEST(empty_records_one_row)
+{
+    skpi_records *r = NULL;
+    skpi_chains *c = NULL;
+    ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+    ck_assert_int_eq(skpi_chains_new(&c, r, NULL, NULL), SKPI_OK);
+    skpi_breakdown *b = NULL;
+    ck_assert_int_eq(skpi_breakdown_new(&b, c, NULL, NULL, NULL), SKPI_OK);
+    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS), 0);
+    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_FCR);
+    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_REPEAT_RATE);
+    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_TIME_TO_CLOSE_MEDIAN);
+    skpi_breakdown_free(b);
+    skpi_chains_free(c);
+    skpi_records_free(r);
+}
+END_TEST
+
+Suite *make_breakdown_suite(void)
+{
+    Suite *s = suite_create("breakdown");
+    TCase *core = tcase_create("Core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, chain_statuses_as_worked);
+    tcase_add_test(core, total_kpis_by_hand);
+    tcase_add_test(core, provisional_counts_pending_resolved);
+    tcase_add_test(core, by_channel);
+    tcase_add_test(core, by_tier_first_and_last_anchor);
+    tcase_add_test(core, by_month_period_and_cohort);
+    tcase_add_test(core, by_outcome_and_reason);
+    suite_add_tcase(s, core);
+
+    TCase *limits = tcase_create("Limits");
+    tcase_add_checked_fixture(limits, setup, teardown);
+    tcase_add_test(limits, empty_records_one_row);
+    tcase_add_test(limits, week_labels_and_dimensions);
+    suite_add_tcase(s, limits);
+
+    TCase *errors = tcase_create("Errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_test(errors, bad_options);
+    suite_add_tcase(s, errors);
+    return s;
+}

@@ -1,0 +1,578 @@
+/* Resolution chains (SPEC §3): stitching, window, status, order independence,
+ * incremental update. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supportkpi.h"
+#include "suites.h"
+
+#define DAY 86400
+#define W SKPI_WINDOW_DEFAULT
+
+static skpi_records *rec;
+
+static void setup(void)
+{
+    ck_assert_int_eq(skpi_records_new(&rec), SKPI_OK);
+}
+
+static void teardown(void)
+{
+    skpi_records_free(rec);
+    rec = NULL;
+}
+
+/* closed < 0 means open. */
+static void add(skpi_records *r, const char *id, const char *customer, const char *reason,
+                const char *channel, int64_t opened, int64_t closed, int outcome)
+{
+    skpi_contact c = SKPI_CONTACT_INIT;
+    c.id = id;
+    c.customer = customer;
+    c.reason = reason;
+    c.channel = channel;
+    c.opened_at = opened;
+    c.closed_at = outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : closed;
+    c.outcome = outcome;
+    ck_assert_int_eq(skpi_records_add(r, &c), SKPI_OK);
+}
+
+static skpi_chains *build(const skpi_records *r, int64_t as_of, int provisional)
+{
+    skpi_chains *ch = NULL;
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.as_of = as_of;
+    o.provisional = provisional;
+    ck_assert_int_eq(skpi_chains_new(&ch, r, &o, NULL), SKPI_OK);
+    ck_assert_ptr_nonnull(ch);
+    return ch;
+}
+
+static size_t idx(const skpi_records *r, const char *id)
+{
+    size_t i = SIZE_MAX;
+    ck_assert_int_eq(skpi_records_find(r, id, &i), SKPI_OK);
+    return i;
+}
+
+static size_t position_of(const skpi_chains *ch, const char *id)
+{
+    size_t chain, pos;
+    ck_assert_int_eq(skpi_chains_find_contact(ch, idx(skpi_chains_records(ch), id), &chain, &pos),
+                     SKPI_OK);
+    return pos;
+}
+
+static size_t chain_of(const skpi_chains *ch, const char *id)
+{
+    size_t chain, pos;
+    ck_assert_int_eq(skpi_chains_find_contact(ch, idx(skpi_chains_records(ch), id), &chain, &pos),
+                     SKPI_OK);
+    return chain;
+}
+
+static const char *contact_id(const skpi_chains *ch, size_t chain, size_t k)
+{
+    skpi_contact c;
+    size_t i = skpi_chain_contact(ch, chain, k);
+    ck_assert_uint_ne(i, SIZE_MAX);
+    ck_assert_int_eq(skpi_records_get(skpi_chains_records(ch), i, &c), SKPI_OK);
+    return c.id;
+}
+
+/* ---- Core ---- */
+
+START_TEST(window_is_inclusive)
+{
+    /* a closed at 1000; b opens at 1000 + W: joins.  c (other reason) closes
+     * at 1000, d opens at 1000 + W + 1: new chain. */
+    add(rec, "a", "cu", "r1", "chat", 0, 1000, SKPI_OUTCOME_ESCALATED);
+    add(rec, "b", "cu", "r1", "chat", 1000 + W, 1000 + W + 10, SKPI_OUTCOME_RESOLVED);
+    add(rec, "c", "cu", "r2", "chat", 0, 1000, SKPI_OUTCOME_ESCALATED);
+    add(rec, "d", "cu", "r2", "chat", 1000 + W + 1, 1000 + W + 10, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 3);
+    ck_assert_uint_eq(chain_of(ch, "a"), chain_of(ch, "b"));
+    ck_assert_uint_eq(position_of(ch, "b"), 1);
+    ck_assert_uint_ne(chain_of(ch, "c"), chain_of(ch, "d"));
+    ck_assert_uint_eq(position_of(ch, "d"), 0);
+    ck_assert_uint_eq(skpi_chain_size(ch, chain_of(ch, "a")), 2);
+    ck_assert_uint_eq(skpi_chain_size(ch, chain_of(ch, "d")), 1);
+    ck_assert_int_eq(skpi_chain_get_status(ch, chain_of(ch, "c")), SKPI_CHAIN_UNRESOLVED);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(open_contact_keeps_chain_open)
+{
+    add(rec, "a", "cu", "r", "chat", 0, 0, SKPI_OUTCOME_OPEN);
+    add(rec, "b", "cu", "r", "email", 100 * DAY, 100 * DAY + 5, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 1);
+    ck_assert_uint_eq(skpi_chain_size(ch, 0), 2);
+    ck_assert_uint_eq(position_of(ch, "b"), 1);
+    ck_assert_int_eq(skpi_chain_get_status(ch, 0), SKPI_CHAIN_OPEN);
+    ck_assert_int_eq(skpi_chain_latest_close(ch, 0), 100 * DAY + 5);
+    ck_assert_int_eq(skpi_chain_first_opened(ch, 0), 0);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(pending_until_window_passes)
+{
+    const int64_t lc = 5000;
+    add(rec, "r", "c1", "x", "chat", 0, lc, SKPI_OUTCOME_RESOLVED);
+    add(rec, "e", "c2", "x", "chat", 0, lc, SKPI_OUTCOME_ESCALATED);
+    add(rec, "b", "c3", "x", "chat", 0, lc, SKPI_OUTCOME_ABANDONED);
+    size_t r = 0, e = 0, b = 0;
+    skpi_chains *ch = build(rec, lc + W - 1, 0);
+    r = chain_of(ch, "r");
+    e = chain_of(ch, "e");
+    b = chain_of(ch, "b");
+    ck_assert_int_eq(skpi_chain_get_status(ch, r), SKPI_CHAIN_PENDING);
+    ck_assert_int_eq(skpi_chain_get_status(ch, e), SKPI_CHAIN_PENDING);
+    ck_assert_int_eq(skpi_chain_get_status(ch, b), SKPI_CHAIN_PENDING);
+    ck_assert_int_eq(skpi_chain_is_provisional(ch, r), 0);
+    skpi_chains_free(ch);
+
+    ch = build(rec, lc + W, 0);
+    ck_assert_int_eq(skpi_chain_get_status(ch, r), SKPI_CHAIN_RESOLVED);
+    ck_assert_int_eq(skpi_chain_get_status(ch, e), SKPI_CHAIN_UNRESOLVED);
+    ck_assert_int_eq(skpi_chain_get_status(ch, b), SKPI_CHAIN_UNRESOLVED);
+    ck_assert_int_eq(skpi_chain_is_provisional(ch, r), 0);
+    skpi_chains_free(ch);
+
+    ch = build(rec, lc + W - 1, 1);
+    ck_assert_int_eq(skpi_chain_get_status(ch, r), SKPI_CHAIN_RESOLVED);
+    ck_assert_int_eq(skpi_chain_is_provisional(ch, r), 1);
+    ck_assert_int_eq(skpi_chain_get_status(ch, e), SKPI_CHAIN_PENDING);
+    ck_assert_int_eq(skpi_chain_is_provisional(ch, e), 0);
+    ck_assert_int_eq(skpi_chain_get_status(ch, b), SKPI_CHAIN_PENDING);
+    skpi_chains_free(ch);
+
+    /* provisional mode changes nothing once settled */
+    ch = build(rec, lc + W, 1);
+    ck_assert_int_eq(skpi_chain_get_status(ch, r), SKPI_CHAIN_RESOLVED);
+    ck_assert_int_eq(skpi_chain_is_provisional(ch, r), 0);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(empty_customer_is_alone)
+{
+    add(rec, "a", "", "r", "chat", 0, 10, SKPI_OUTCOME_ESCALATED);
+    add(rec, "b", NULL, "r", "chat", 20, 30, SKPI_OUTCOME_RESOLVED);
+    add(rec, "c", "", "r", "chat", 20, 30, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 3);
+    ck_assert_uint_eq(position_of(ch, "a"), 0);
+    ck_assert_uint_eq(position_of(ch, "b"), 0);
+    ck_assert_uint_eq(position_of(ch, "c"), 0);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(empty_reason_still_stitches)
+{
+    add(rec, "a", "cu", "", "chat", 0, 10, SKPI_OUTCOME_ESCALATED);
+    add(rec, "b", "cu", NULL, "chat", 20, 30, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 1);
+    ck_assert_uint_eq(position_of(ch, "b"), 1);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(cross_channel_chain)
+{
+    add(rec, "a", "cu", "r", "chat", 0, 10, SKPI_OUTCOME_ESCALATED);
+    add(rec, "b", "cu", "r", "voice", 20, 30, SKPI_OUTCOME_ESCALATED);
+    add(rec, "c", "cu", "r", "chat", 40, 50, SKPI_OUTCOME_ESCALATED);
+    add(rec, "d", "cu", "r", "", 60, 70, SKPI_OUTCOME_ESCALATED);
+    add(rec, "e", "cu", "r", "email", 80, 90, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, 90 + W, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 1);
+    ck_assert_uint_eq(skpi_chain_channel_count(ch, 0), 4);
+    ck_assert_str_eq(skpi_chain_channel(ch, 0, 0), "chat");
+    ck_assert_str_eq(skpi_chain_channel(ch, 0, 1), "voice");
+    ck_assert_str_eq(skpi_chain_channel(ch, 0, 2), "");
+    ck_assert_str_eq(skpi_chain_channel(ch, 0, 3), "email");
+    ck_assert_ptr_null(skpi_chain_channel(ch, 0, 4));
+    ck_assert_int_eq(skpi_chain_get_status(ch, 0), SKPI_CHAIN_RESOLVED);
+    ck_assert_str_eq(contact_id(ch, 0, 4), "e");
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(spec_example_day9)
+{
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.window_seconds = 7 * DAY;
+    add(rec, "d0", "cu", "r", "chat", 0, 3600, SKPI_OUTCOME_ESCALATED);
+    add(rec, "d9", "cu", "r", "chat", 9 * DAY, 9 * DAY + 3600, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = NULL;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, NULL), SKPI_OK);
+    ck_assert_uint_eq(skpi_chains_count(ch), 2);
+    ck_assert_uint_eq(chain_of(ch, "d0"), 0);
+    ck_assert_uint_eq(chain_of(ch, "d9"), 1);
+    ck_assert_int_eq(skpi_chain_get_status(ch, 0), SKPI_CHAIN_UNRESOLVED);
+    ck_assert_int_eq(skpi_chain_get_status(ch, 1), SKPI_CHAIN_PENDING);
+    ck_assert_uint_eq(position_of(ch, "d9"), 0);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(ties_order_by_id_bytewise)
+{
+    add(rec, "c9", "cu", "r", "chat", 100, 200, SKPI_OUTCOME_RESOLVED);
+    add(rec, "c10", "cu", "r", "voice", 100, 150, SKPI_OUTCOME_ESCALATED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 1);
+    ck_assert_str_eq(contact_id(ch, 0, 0), "c10");
+    ck_assert_str_eq(contact_id(ch, 0, 1), "c9");
+    ck_assert_uint_eq(position_of(ch, "c10"), 0);
+    ck_assert_uint_eq(position_of(ch, "c9"), 1);
+    ck_assert_str_eq(skpi_chain_channel(ch, 0, 0), "voice");
+    ck_assert_uint_eq(skpi_chain_anchor(ch, 0), idx(rec, "c10"));
+    skpi_chains_free(ch);
+
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.anchor = SKPI_ANCHOR_LAST;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, NULL), SKPI_OK);
+    ck_assert_uint_eq(skpi_chain_anchor(ch, 0), idx(rec, "c9"));
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(default_as_of_is_latest_timestamp)
+{
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    skpi_chain_options o;
+    ck_assert_int_eq(skpi_chains_options(ch, &o), SKPI_OK);
+    ck_assert_int_eq(o.as_of, SKPI_UNSET);
+    ck_assert_int_eq(o.window_seconds, W);
+    ck_assert_uint_eq(skpi_chains_count(ch), 0);
+    skpi_chains_free(ch);
+
+    skpi_contact c = SKPI_CONTACT_INIT;
+    c.id = "fr";
+    c.customer = "x";
+    c.opened_at = 100;
+    c.first_response_at = 9000; /* the latest timestamp, on an open contact */
+    c.outcome = SKPI_OUTCOME_OPEN;
+    ck_assert_int_eq(skpi_records_add(rec, &c), SKPI_OK);
+    add(rec, "a", "y", "r", "chat", 50, 800, SKPI_OUTCOME_RESOLVED);
+    add(rec, "b", "z", "r", "chat", 8500, 8600, SKPI_OUTCOME_RESOLVED);
+    ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_int_eq(skpi_chains_options(ch, &o), SKPI_OK);
+    ck_assert_int_eq(o.as_of, 9000);
+    skpi_chains_free(ch);
+
+    add(rec, "c", "w", "r", "chat", 8700, 20000, SKPI_OUTCOME_RESOLVED);
+    ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_int_eq(skpi_chains_options(ch, &o), SKPI_OK);
+    ck_assert_int_eq(o.as_of, 20000);
+    ck_assert_int_eq(o.provisional, 0);
+    ck_assert_int_eq(o.anchor, SKPI_ANCHOR_FIRST);
+    skpi_chains_free(ch);
+
+    ch = build(rec, 123456789, 0);
+    ck_assert_int_eq(skpi_chains_options(ch, &o), SKPI_OK);
+    ck_assert_int_eq(o.as_of, 123456789);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(window_counts_from_largest_close)
+{
+    /* x stays long (closed day 10); y opens and closes inside it.  z opens
+     * exactly W after x's close, long after y's: it still joins. */
+    add(rec, "x", "cu", "r", "chat", 0, 10 * DAY, SKPI_OUTCOME_ESCALATED);
+    add(rec, "y", "cu", "r", "chat", 60, 120, SKPI_OUTCOME_ESCALATED);
+    add(rec, "z", "cu", "r", "chat", 10 * DAY + W, 10 * DAY + W + 5, SKPI_OUTCOME_RESOLVED);
+    add(rec, "q", "cu", "r", "chat", 10 * DAY + 2 * W + 6, 10 * DAY + 2 * W + 7,
+        SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), 2);
+    ck_assert_uint_eq(skpi_chain_size(ch, 0), 3);
+    ck_assert_str_eq(contact_id(ch, 0, 2), "z");
+    ck_assert_int_eq(skpi_chain_latest_close(ch, 0), 10 * DAY + W + 5);
+    ck_assert_uint_eq(position_of(ch, "q"), 0);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(window_zero)
+{
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.window_seconds = 0;
+    add(rec, "a", "cu", "r", "chat", 0, 100, SKPI_OUTCOME_ABANDONED);
+    add(rec, "b", "cu", "r", "chat", 100, 200, SKPI_OUTCOME_ABANDONED);
+    add(rec, "c", "cu", "r", "chat", 201, 300, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = NULL;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, NULL), SKPI_OK);
+    ck_assert_uint_eq(skpi_chains_count(ch), 2);
+    ck_assert_uint_eq(position_of(ch, "b"), 1);
+    ck_assert_uint_eq(position_of(ch, "c"), 0);
+    /* T = 300 = latest close + 0: both settled */
+    ck_assert_int_eq(skpi_chain_get_status(ch, 0), SKPI_CHAIN_UNRESOLVED);
+    ck_assert_int_eq(skpi_chain_get_status(ch, 1), SKPI_CHAIN_RESOLVED);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+/* ---- Errors ---- */
+
+static void expect_bad(skpi_chain_options o, const char *field)
+{
+    skpi_chains *ch = (skpi_chains *)&o; /* anything not NULL */
+    skpi_error err;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, &err), SKPI_EINVAL);
+    ck_assert_ptr_null(ch);
+    ck_assert_int_eq(err.code, SKPI_EINVAL);
+    ck_assert_msg(strstr(err.message, field) != NULL, "'%s' does not name %s", err.message, field);
+}
+
+START_TEST(bad_options)
+{
+    add(rec, "a", "cu", "r", "chat", 0, 10, SKPI_OUTCOME_RESOLVED);
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.window_seconds = -1;
+    expect_bad(o, "window_seconds");
+    o.window_seconds = SKPI_WINDOW_MAX + 1;
+    expect_bad(o, "window_seconds");
+    o = (skpi_chain_options)SKPI_CHAIN_OPTIONS_INIT;
+    o.anchor = 2;
+    expect_bad(o, "anchor");
+    o = (skpi_chain_options)SKPI_CHAIN_OPTIONS_INIT;
+    o.version = 99;
+    expect_bad(o, "version");
+    o = (skpi_chain_options)SKPI_CHAIN_OPTIONS_INIT;
+    o.window_seconds = SKPI_WINDOW_MAX;
+    skpi_chains *ch = NULL;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, NULL), SKPI_OK);
+    skpi_chains_free(ch);
+    o.window_seconds = 0;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, NULL), SKPI_OK);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+START_TEST(past_the_end)
+{
+    add(rec, "a", "cu", "r", "chat", 0, 10, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_int_eq(skpi_chain_get_status(ch, 1), SKPI_ENOTFOUND);
+    ck_assert_uint_eq(skpi_chain_size(ch, 1), 0);
+    ck_assert_uint_eq(skpi_chain_contact(ch, 0, 1), SIZE_MAX);
+    ck_assert_uint_eq(skpi_chain_anchor(ch, 1), SIZE_MAX);
+    ck_assert_int_eq(skpi_chain_first_opened(ch, 1), SKPI_UNSET);
+    ck_assert_ptr_null(skpi_chain_channel(ch, 1, 0));
+    ck_assert_int_eq(skpi_chains_find_contact(ch, 1, NULL, NULL), SKPI_ENOTFOUND);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+/* ---- Limits: random order independence and incremental updates ---- */
+
+typedef struct rc_contact {
+    char id[16];
+    char customer[8];
+    char reason[8];
+    const char *channel;
+    int64_t opened, closed;
+    int outcome;
+} rc_contact;
+
+#define NRAND 300
+
+static uint64_t rng;
+static unsigned next_rand(void)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)(rng >> 33);
+}
+
+static void make_random(rc_contact *v, unsigned seed)
+{
+    static const char *channels[] = { "chat", "voice", "email", "" };
+    rng = seed;
+    for (int i = 0; i < NRAND; i++) {
+        rc_contact *c = &v[i];
+        snprintf(c->id, sizeof c->id, "k%d", i);
+        unsigned cu = next_rand() % 9;
+        if (cu == 8)
+            c->customer[0] = '\0';
+        else
+            snprintf(c->customer, sizeof c->customer, "u%u", cu);
+        snprintf(c->reason, sizeof c->reason, "r%u", next_rand() % 3);
+        c->channel = channels[next_rand() % 4];
+        c->opened = (int64_t)(next_rand() % (28 * DAY)) / 3600 * 3600; /* ties happen */
+        unsigned o = next_rand() % 10;
+        c->outcome = o == 0 ? SKPI_OUTCOME_OPEN
+                   : o < 6 ? SKPI_OUTCOME_RESOLVED
+                   : o < 9 ? SKPI_OUTCOME_ESCALATED : SKPI_OUTCOME_ABANDONED;
+        c->closed = c->opened + (int64_t)(next_rand() % (5 * DAY));
+    }
+}
+
+static void add_rc(skpi_records *r, const rc_contact *c)
+{
+    add(r, c->id, c->customer, c->reason, c->channel, c->opened, c->closed, c->outcome);
+}
+
+static void shuffle(int *order, int n)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(next_rand() % (unsigned)(i + 1));
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+static void assert_same_chains(const skpi_chains *a, const skpi_chains *b)
+{
+    ck_assert_uint_eq(skpi_chains_count(a), skpi_chains_count(b));
+    ck_assert_uint_eq(skpi_chains_contact_count(a), skpi_chains_contact_count(b));
+    for (size_t k = 0; k < skpi_chains_count(a); k++) {
+        ck_assert_int_eq(skpi_chain_get_status(a, k), skpi_chain_get_status(b, k));
+        ck_assert_int_eq(skpi_chain_is_provisional(a, k), skpi_chain_is_provisional(b, k));
+        ck_assert_uint_eq(skpi_chain_size(a, k), skpi_chain_size(b, k));
+        ck_assert_int_eq(skpi_chain_latest_close(a, k), skpi_chain_latest_close(b, k));
+        ck_assert_uint_eq(skpi_chain_channel_count(a, k), skpi_chain_channel_count(b, k));
+        for (size_t p = 0; p < skpi_chain_size(a, k); p++)
+            ck_assert_str_eq(contact_id(a, k, p), contact_id(b, k, p));
+    }
+}
+
+START_TEST(order_does_not_matter)
+{
+    static rc_contact v[NRAND];
+    int order[NRAND];
+    make_random(v, 12345u + (unsigned)_i);
+    skpi_records *r2 = NULL;
+    ck_assert_int_eq(skpi_records_new(&r2), SKPI_OK);
+    shuffle(order, NRAND);
+    for (int i = 0; i < NRAND; i++)
+        add_rc(rec, &v[order[i]]);
+    shuffle(order, NRAND);
+    for (int i = 0; i < NRAND; i++)
+        add_rc(r2, &v[order[i]]);
+    for (int prov = 0; prov < 2; prov++) {
+        skpi_chains *a = build(rec, SKPI_UNSET, prov);
+        skpi_chains *b = build(r2, SKPI_UNSET, prov);
+        assert_same_chains(a, b);
+        /* some of each status, so the comparison means something */
+        int seen[4] = { 0, 0, 0, 0 };
+        size_t members = 0;
+        for (size_t k = 0; k < skpi_chains_count(a); k++) {
+            seen[skpi_chain_get_status(a, k)] = 1;
+            members += skpi_chain_size(a, k);
+        }
+        ck_assert_uint_eq(members, NRAND);
+        ck_assert(seen[SKPI_CHAIN_OPEN] && seen[SKPI_CHAIN_RESOLVED] && seen[SKPI_CHAIN_UNRESOLVED]);
+        ck_assert_uint_lt(skpi_chains_count(a), NRAND);
+        skpi_chains_free(a);
+        skpi_chains_free(b);
+    }
+    skpi_records_free(r2);
+}
+END_TEST
+
+START_TEST(update_equals_rebuild)
+{
+    static rc_contact v[NRAND];
+    static const int splits[] = { 0, 1, 57, 150, 299, 300 };
+    make_random(v, 777u);
+    for (size_t s = 0; s < sizeof splits / sizeof splits[0]; s++) {
+        for (int fixed_as_of = 0; fixed_as_of < 2; fixed_as_of++) {
+            skpi_records *r = NULL;
+            ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+            int64_t as_of = fixed_as_of ? 20 * DAY : SKPI_UNSET;
+            for (int i = 0; i < splits[s]; i++)
+                add_rc(r, &v[i]);
+            skpi_chains *inc = build(r, as_of, 0);
+            ck_assert_uint_eq(skpi_chains_contact_count(inc), (size_t)splits[s]);
+            for (int i = splits[s]; i < NRAND; i++)
+                add_rc(r, &v[i]);
+            ck_assert_int_eq(skpi_chains_update(inc), SKPI_OK);
+            skpi_chains *full = build(r, as_of, 0);
+            assert_same_chains(inc, full);
+            skpi_chain_options oi, of;
+            skpi_chains_options(inc, &oi);
+            skpi_chains_options(full, &of);
+            ck_assert_int_eq(oi.as_of, of.as_of);
+            for (size_t i = 0; i < NRAND; i++) {
+                size_t c1, p1, c2, p2;
+                ck_assert_int_eq(skpi_chains_find_contact(inc, i, &c1, &p1), SKPI_OK);
+                ck_assert_int_eq(skpi_chains_find_contact(full, i, &c2, &p2), SKPI_OK);
+                ck_assert_uint_eq(c1, c2);
+                ck_assert_uint_eq(p1, p2);
+            }
+            skpi_chains_free(inc);
+            skpi_chains_free(full);
+            skpi_records_free(r);
+        }
+    }
+}
+END_TEST
+
+START_TEST(update_in_several_steps)
+{
+    static rc_contact v[NRAND];
+    make_random(v, 4242u);
+    skpi_records *r = NULL;
+    ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+    skpi_chains *inc = build(r, SKPI_UNSET, 1);
+    for (int i = 0; i < NRAND; i++) {
+        add_rc(r, &v[i]);
+        if (i % 37 == 0 || i == NRAND - 1)
+            ck_assert_int_eq(skpi_chains_update(inc), SKPI_OK);
+    }
+    skpi_chains *full = build(r, SKPI_UNSET, 1);
+    assert_same_chains(inc, full);
+    skpi_chains_free(inc);
+    skpi_chains_free(full);
+    skpi_records_free(r);
+}
+END_TEST
+
+Suite *make_chains_suite(void)
+{
+    Suite *s = suite_create("chains");
+    TCase *core = tcase_create("Core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, window_is_inclusive);
+    tcase_add_test(core, open_contact_keeps_chain_open);
+    tcase_add_test(core, pending_until_window_passes);
+    tcase_add_test(core, empty_customer_is_alone);
+    tcase_add_test(core, empty_reason_still_stitches);
+    tcase_add_test(core, cross_channel_chain);
+    tcase_add_test(core, spec_example_day9);
+    tcase_add_test(core, ties_order_by_id_bytewise);
+    tcase_add_test(core, default_as_of_is_latest_timestamp);
+    tcase_add_test(core, window_counts_from_largest_close);
+    tcase_add_test(core, window_zero);
+    suite_add_tcase(s, core);
+
+    TCase *limits = tcase_create("Limits");
+    tcase_add_checked_fixture(limits, setup, teardown);
+    tcase_add_loop_test(limits, order_does_not_matter, 0, 3);
+    tcase_add_test(limits, update_equals_rebuild);
+    tcase_add_test(limits, update_in_several_steps);
+    tcase_set_timeout(limits, 60);
+    suite_add_tcase(s, limits);
+
+    TCase *errors = tcase_create("Errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_test(errors, bad_options);
+    tcase_add_test(errors, past_the_end);
+    suite_add_tcase(s, errors);
+    return s;
+}
