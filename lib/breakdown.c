@@ -20,6 +20,7 @@
 
 #include "supportkpi/timefmt.h"
 #include "alloc.h"
+#include "allocate.h"
 #include "chains.h"
 #include "money.h"
 #include "records.h"
@@ -104,7 +105,11 @@ struct skpi_breakdown {
     uint8_t *present;
     uint32_t *contact_starts, *contact_list;  /* rows + 1 offsets; record order */
     uint32_t *chain_starts, *chain_list;      /* rows + 1 offsets; chain order */
-    size_t contacts, placed;
+    size_t contacts;
+    bool has_ledger;
+    bool adjusted;                /* escalation figures present */
+    char currency[4];
+    int64_t ledger_total, unallocated, adjusted_unallocated;
 };
 
 static void release_keys(skpi_breakdown *b)
@@ -591,6 +596,8 @@ static void set_counts_and_rates(skpi_breakdown *b, size_t slot, const tally *t)
 /* ---- assembling the result ---- */
 
 typedef struct work {
+    const skpi_ledger *ledger;
+    skpi__allocation money;
     uint32_t *contact_row;
     uint32_t *chain_row;
     uint8_t *repeats;
@@ -600,6 +607,7 @@ typedef struct work {
 
 static void work_release(work *w)
 {
+    skpi__allocation_release(&w->money);
     skpi__free(w->contact_row);
     skpi__free(w->chain_row);
     skpi__free(w->repeats);
@@ -698,6 +706,56 @@ static int fill_cells(skpi_breakdown *b, work *w)
     return SKPI_OK;
 }
 
+/* One money column: rows by largest remainder, the total half to even. */
+static int set_money_column(skpi_breakdown *b, const skpi__allocation *m, int column, int kpi)
+{
+    int64_t *rounded = skpi__calloc(b->rows + 1, sizeof *rounded);
+    if (!rounded)
+        return SKPI_ENOMEM;
+    int rc = skpi__exact_round_rows(m->values[column], b->rows,
+                                    skpi__allocation_denoms(m, column), rounded,
+                                    &rounded[b->rows]);
+    for (size_t slot = 0; rc == SKPI_OK && slot <= b->rows; slot++)
+        set_cell(b, slot, kpi, rounded[slot]);
+    skpi__free(rounded);
+    return rc;
+}
+
+/* CPT, CPR or adjusted CPR of one slot: the exact cost over a count. */
+static int set_cost_per(skpi_breakdown *b, const skpi__allocation *m, size_t slot, int column,
+                        int64_t count, int kpi)
+{
+    int64_t value;
+    int rc = skpi__exact_div_round(&m->values[column][slot], skpi__allocation_denoms(m, column),
+                                   count, &value);
+    if (rc == SKPI_OK)
+        set_cell(b, slot, kpi, value);
+    return rc == SKPI_ABSENT ? SKPI_OK : rc;
+}
+
+static int set_money(skpi_breakdown *b, const work *w)
+{
+    static const int kpi_of[SKPI__MONEY_COLUMNS] = {
+        SKPI_KPI_COST, SKPI_KPI_FAILURE_DEMAND_COST, SKPI_KPI_ESCALATION_ADJUSTED_COST,
+        SKPI_KPI_ESCALATION_PREMIUM,
+    };
+    const skpi__allocation *m = &w->money;
+    int columns = m->adjusted ? SKPI__MONEY_COLUMNS : SKPI__MONEY_ADJUSTED_COST;
+    int rc = SKPI_OK;
+    for (int c = 0; rc == SKPI_OK && c < columns; c++)
+        rc = set_money_column(b, m, c, kpi_of[c]);
+    for (size_t slot = 0; rc == SKPI_OK && slot <= b->rows; slot++) {
+        const tally *t = &w->tallies[slot];
+        rc = set_cost_per(b, m, slot, SKPI__MONEY_COST, t->closed, SKPI_KPI_CPT);
+        if (rc == SKPI_OK)
+            rc = set_cost_per(b, m, slot, SKPI__MONEY_COST, t->resolved, SKPI_KPI_CPR);
+        if (rc == SKPI_OK && m->adjusted)
+            rc = set_cost_per(b, m, slot, SKPI__MONEY_ADJUSTED_COST, t->resolved,
+                              SKPI_KPI_CPR_ESCALATION_ADJUSTED);
+    }
+    return rc;
+}
+
 /* Row-by-row lists of indices (CSR) from each item's row. */
 static int group_by_row(const uint32_t *row_of_item, size_t items, size_t rows,
                         uint32_t **starts_out, uint32_t **list_out)
@@ -748,7 +806,22 @@ static int key_texts(skpi_breakdown *b)
     return SKPI_OK;
 }
 
-static int compute(skpi_breakdown *b, work *w)
+static int allocate_costs(skpi_breakdown *b, work *w, skpi_error *err)
+{
+    int rc = skpi__allocate(&w->money, w->ledger, b->records, b->contacts, w->contact_row,
+                            w->repeats, b->rows, err);
+    if (rc != SKPI_OK)
+        return rc;
+    b->has_ledger = true;
+    b->adjusted = w->money.adjusted;
+    memcpy(b->currency, skpi_ledger_currency(w->ledger), 4);
+    b->ledger_total = w->money.ledger_total;
+    b->unallocated = w->money.unallocated;
+    b->adjusted_unallocated = w->money.adjusted_unallocated;
+    return SKPI_OK;
+}
+
+static int compute(skpi_breakdown *b, work *w, skpi_error *err)
 {
     size_t chains = skpi_chains_count(b->chains);
     row_index ix = { .width = b->key_count };
@@ -770,8 +843,14 @@ static int compute(skpi_breakdown *b, work *w)
         tally_all(b, w);
         rc = gather_times(b, w);
     }
+    if (rc == SKPI_OK && w->ledger)
+        rc = allocate_costs(b, w, err);
     if (rc == SKPI_OK)
         rc = fill_cells(b, w);
+    if (rc == SKPI_OK && w->ledger)
+        rc = set_money(b, w);
+    if (rc == SKPI_ERANGE)
+        skpi__fail(err, rc, "breakdown: a money value does not fit int64");
     if (rc == SKPI_OK)
         rc = group_by_row(w->contact_row, b->contacts, b->rows, &b->contact_starts, &b->contact_list);
     if (rc == SKPI_OK)
@@ -788,8 +867,6 @@ int skpi_breakdown_new(skpi_breakdown **breakdown, const skpi_chains *chains,
     if (!breakdown || !chains)
         return skpi__fail(err, SKPI_EINVAL, "breakdown: the output pointer or the chains is NULL");
     *breakdown = NULL;
-    if (ledger)
-        return skpi__fail(err, SKPI_EINVAL, "ledger: cost allocation is not built yet");
     skpi_breakdown_options defaults = SKPI_BREAKDOWN_OPTIONS_INIT;
     skpi_breakdown *b = skpi__calloc(1, sizeof *b);
     if (!b)
@@ -801,9 +878,10 @@ int skpi_breakdown_new(skpi_breakdown **breakdown, const skpi_chains *chains,
     if (rc == SKPI_OK) {
         work w;
         memset(&w, 0, sizeof w);
-        rc = compute(b, &w);
+        w.ledger = ledger;
+        rc = compute(b, &w, err);
         work_release(&w);
-        if (rc != SKPI_OK)
+        if (rc == SKPI_ENOMEM)
             skpi__fail(err, rc, "breakdown: out of memory");
     }
     if (rc != SKPI_OK) {
@@ -943,10 +1021,17 @@ int skpi_breakdown_text(const skpi_breakdown *b, size_t row, int kpi, char *buf,
 int skpi_breakdown_ledger(const skpi_breakdown *b, int64_t *ledger_total, int64_t *unallocated,
                           int64_t *escalation_adjusted_unallocated)
 {
-    (void)ledger_total;
-    (void)unallocated;
-    (void)escalation_adjusted_unallocated;
-    return b ? SKPI_ABSENT : SKPI_EINVAL;
+    if (!b)
+        return SKPI_EINVAL;
+    if (!b->has_ledger)
+        return SKPI_ABSENT;
+    if (ledger_total)
+        *ledger_total = b->ledger_total;
+    if (unallocated)
+        *unallocated = b->unallocated;
+    if (escalation_adjusted_unallocated)
+        *escalation_adjusted_unallocated = b->adjusted_unallocated;
+    return SKPI_OK;
 }
 
 size_t skpi_breakdown_row_contact_count(const skpi_breakdown *b, size_t row)
@@ -982,4 +1067,24 @@ size_t skpi_breakdown_row_chain(const skpi_breakdown *b, size_t row, size_t k)
         return b->chain_list[b->chain_starts[row] + k];
     /* The total's chains are every row's, listed row by row. */
     return b->chain_list[k];
+}
+
+const char *skpi_breakdown_currency(const skpi_breakdown *b)
+{
+    return b && b->has_ledger ? b->currency : NULL;
+}
+
+int skpi_breakdown_bucket(const skpi_breakdown *b)
+{
+    return b ? b->bucket : SKPI_BUCKET_NONE;
+}
+
+int skpi_breakdown_view(const skpi_breakdown *b)
+{
+    return b ? b->view : SKPI_VIEW_PERIOD;
+}
+
+const skpi_chains *skpi_breakdown_chains(const skpi_breakdown *b)
+{
+    return b ? b->chains : NULL;
 }

@@ -7,7 +7,7 @@
  *   unescaped in place.  Nothing is allocated per record or per field.
  * - The byte after the data is a sentinel `"`, which stops every scan, so
  *   the scanning loops test no bounds; the bytes after it are zeroed padding
- *   for the 16-byte loads of the SSE2 scanner.
+ *   for the 64-byte chunks of the SSE2 scanner (see "scanning" below).
  * - When a record runs past the data read so far, the reader moves that
  *   record to the front of the buffer (growing it when the record fills more
  *   than half), reads more and parses the record again from its start.
@@ -31,9 +31,9 @@
 #endif
 
 #define DEFAULT_BLOCK ((size_t)1 << 20)
-/* After the data: the sentinel, then zeroes that 16-byte loads starting at
- * or before the sentinel may read. */
-#define PAD 32
+/* After the data: the sentinel, then zeroes that the 64-byte mask of a
+ * chunk starting at or before the sentinel may read. */
+#define PAD 64
 #define SENTINEL '"'
 
 /* Results of the parsing steps besides the (negative) status codes. */
@@ -58,6 +58,9 @@ struct skpi__csv {
     uint64_t record_line;     /* line of the record returned or failed */
     skpi__field *fields;
     size_t fields_cap;
+    int scan_valid;           /* scan_chunk/scan_mask still describe buf */
+    size_t scan_chunk;        /* the scanner between records (see cursor) */
+    uint64_t scan_mask;
     int eof;                  /* the source has nothing more */
     int bom_checked;
     int failed;               /* a final error, returned by every later call */
@@ -74,57 +77,72 @@ typedef struct cursor {
     uint64_t line;            /* physical line at p */
     size_t n;                 /* fields completed */
     int escaped;              /* some quoted field held "" */
+    char *chunk;              /* SSE2 scanner: 64 bytes from here ... */
+    uint64_t mask;            /* ... whose special bytes not yet passed */
 } cursor;
 
-/* ---- scanning ---- */
+/* ---- scanning ----
+ *
+ * The special bytes are `,` LF CR and `"`.  With SSE2 the scanner keeps a
+ * bit mask of the special bytes of a 64-byte chunk, so that finding the end
+ * of a field is a count of trailing zeros: the masks depend only on the
+ * chunk address, not on where the previous field ended, and the processor
+ * computes them ahead.  (Scanning from each field's start instead makes
+ * every field wait for the load of the one before.) */
 
 #ifdef SKPI_CSV_SSE2
-/* The first of `,` LF CR `"` at or after p (the sentinel guarantees one),
- * sixteen bytes at a time. */
-static char *scan_unquoted(char *p)
+static inline uint64_t mask16(const char *p)
 {
     const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n');
     const __m128i cr = _mm_set1_epi8('\r'), quote = _mm_set1_epi8('"');
-    for (;; p += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf)),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote)));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask)
-            return p + __builtin_ctz(mask);
-    }
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote)));
+    return (uint64_t)(unsigned)_mm_movemask_epi8(hit);
 }
 
-/* The first `"` or LF at or after p. */
-static char *scan_quoted(char *p)
+/* Bit i set when p[i] is special, for i in 0 .. 63. */
+static inline uint64_t special_mask(const char *p)
 {
-    const __m128i lf = _mm_set1_epi8('\n'), quote = _mm_set1_epi8('"');
-    for (;; p += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, quote));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask)
-            return p + __builtin_ctz(mask);
+    return mask16(p) | mask16(p + 16) << 16 | mask16(p + 32) << 32 | mask16(p + 48) << 48;
+}
+
+static void scanner_start(cursor *c, char *p)
+{
+    c->chunk = p;
+    c->mask = special_mask(p);
+}
+
+/* The first special byte at or after `from` (the sentinel guarantees one).
+ * `from` may be anywhere: before the chunk, or past it, starts afresh. */
+static inline char *next_special(cursor *c, char *from)
+{
+    size_t skip = (size_t)(from - c->chunk);
+    if (skip >= 64)
+        scanner_start(c, from);
+    else
+        c->mask &= ~(uint64_t)0 << skip;
+    while (c->mask == 0) {
+        c->chunk += 64;
+        c->mask = special_mask(c->chunk);
     }
+    return c->chunk + __builtin_ctzll(c->mask);
 }
 #else
-/* Byte classes: 1 ends an unquoted field, 2 matters inside quotes. */
-static const unsigned char byte_class[256] = {
-    [','] = 1, ['\r'] = 1, ['\n'] = 3, ['"'] = 3,
-};
+static const unsigned char is_special[256] = { [','] = 1, ['\r'] = 1, ['\n'] = 1, ['"'] = 1 };
 
-static char *scan_unquoted(char *p)
+static void scanner_start(cursor *c, char *p)
 {
-    while (!(byte_class[(unsigned char)*p] & 1))
-        p++;
-    return p;
+    c->chunk = p;
+    c->mask = 0;
 }
 
-static char *scan_quoted(char *p)
+static inline char *next_special(cursor *c, char *from)
 {
-    while (!(byte_class[(unsigned char)*p] & 2))
-        p++;
-    return p;
+    (void)c;
+    while (!is_special[(unsigned char)*from])
+        from++;
+    return from;
 }
 #endif
 
@@ -140,7 +158,7 @@ static int syntax_error(skpi__csv *r, size_t field, const char *why)
 
 /* After a field, at q: a comma, a line end, or the end of the input.
  * `other` says what any other byte is. */
-static int after_field(skpi__csv *r, cursor *c, char *q, const char *other)
+static inline int after_field(skpi__csv *r, cursor *c, char *q, const char *other)
 {
     if (q == c->end) {
         if (!r->eof)
@@ -174,9 +192,9 @@ static int quoted_field(skpi__csv *r, cursor *c, skpi__field *f)
 {
     char *q = c->p + 1;
     for (;;) {
-        q = scan_quoted(q);
-        if (*q == '\n') {
-            c->line++;
+        q = next_special(c, q);
+        if (*q != '"') {   /* a comma or a CR inside the quotes, or a line */
+            c->line += *q == '\n';
             q++;
             continue;
         }
@@ -213,7 +231,7 @@ static int parse_fields(skpi__csv *r, cursor *c)
         if (*c->p == '"' && c->p < c->end) {
             rc = quoted_field(r, c, f);
         } else {
-            char *q = scan_unquoted(c->p);
+            char *q = next_special(c, c->p);
             f->ptr = c->p;
             f->len = (size_t)(q - c->p);
             c->n++;
@@ -256,6 +274,11 @@ static void finish_record(skpi__csv *r, const cursor *c)
     r->record_line = r->line;
     r->line = c->line;
     r->pos = (size_t)(c->p - r->buf);
+    /* The chunk's mask stays true: the NULs and the unescaping only touched
+     * bytes before c->p, which the scanner has passed. */
+    r->scan_chunk = (size_t)(c->chunk - r->buf);
+    r->scan_mask = c->mask;
+    r->scan_valid = 1;
 }
 
 /* Step over empty lines at pos, for good.  1 when a record starts at pos,
@@ -291,7 +314,13 @@ static int parse_record(skpi__csv *r, size_t *count)
     int rc = skip_empty_lines(r);
     if (rc != 1)
         return rc;
-    cursor c = { r->buf + r->pos, r->buf + r->end, r->line, 0, 0 };
+    cursor c = { r->buf + r->pos, r->buf + r->end, r->line, 0, 0, NULL, 0 };
+    if (r->scan_valid) {
+        c.chunk = r->buf + r->scan_chunk;
+        c.mask = r->scan_mask;
+    } else {
+        scanner_start(&c, c.p);
+    }
     rc = parse_fields(r, &c);
     if (rc != RECORD_END)
         return rc;
@@ -307,6 +336,7 @@ static void seal(skpi__csv *r)
 {
     r->buf[r->end] = SENTINEL;
     memset(r->buf + r->end + 1, 0, PAD - 1);
+    r->scan_valid = 0;
 }
 
 static int grow_buffer(skpi__csv *r)

@@ -649,7 +649,8 @@ int skpi_records_append_columns(skpi_records *records, const skpi_contact_column
     int rc = append_columns(records, columns, map, &scratch, &bad, &why);
     if (rc != SKPI_OK) {
         skpi__text id = text_of(NULL);
-        column_text(&columns->id, bad, &id);
+        if (bad < columns->count)   /* with no rows, offsets has one entry */
+            column_text(&columns->id, bad, &id);
         char shown[65];
         snprintf(shown, sizeof shown, "%.*s", (int)(id.len < 64 ? id.len : 64), id.ptr);
         fail_group(records, rc, "row", bad, shown, &why);

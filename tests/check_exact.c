@@ -2,7 +2,9 @@
  * that an independent answer fits in 128 bits: every W_k divides an lcm
  * below 2^80, and the library is also fed each term in a scaled form
  * A × (S m_k) / (W_k m_k) with large primes m_k, which leaves the values
- * unchanged but gives it a denominator of several limbs. */
+ * unchanged but gives it a denominator of several limbs.  The random loops
+ * test plainly and call Check only on a failure: Check records every
+ * passing assertion, which would dominate their run time. */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
@@ -122,26 +124,45 @@ static void random_column(column *c, int family)
     }
 }
 
-/* The library's answer; scaled feeds every term as A (S m_k) / (W_k m_k). */
-static void library(const column *c, int scaled, int64_t *rows_out, int64_t *total_out,
-                    skpi__exact *values)
+/* The set {W_k}, scaled or not (see the top of this file). */
+static int column_denoms(const column *c, int scaled, skpi__denoms **d)
 {
     int64_t w[MAX_K];
     for (size_t k = 0; k < c->k; k++)
         w[k] = scaled ? c->w[k] * scale_primes[k] : c->w[k];
-    skpi__denoms *d;
-    ck_assert_int_eq(skpi__denoms_new(&d, w, c->k), SKPI_OK);
-    for (size_t r = 0; r < c->rows; r++) {
-        ck_assert_int_eq(skpi__exact_init(&values[r], d), SKPI_OK);
-        for (size_t k = 0; k < c->k; k++) {
-            skpi__i128 s = (skpi__i128)c->s[k][r] * (scaled ? scale_primes[k] : 1);
-            ck_assert_int_eq(skpi__exact_add_term(&values[r], d, k, c->amount[k], s), SKPI_OK);
-        }
+    return skpi__denoms_new(d, w, c->k);
+}
+
+/* x = row r of the column, each term fed as A (S m_k) / (W_k m_k) when
+ * scaled. */
+static int column_row(const column *c, int scaled, size_t r, const skpi__denoms *d,
+                      skpi__exact *x)
+{
+    int rc = skpi__exact_init(x, d);
+    for (size_t k = 0; k < c->k && rc == SKPI_OK; k++) {
+        skpi__i128 s = (skpi__i128)c->s[k][r] * (scaled ? scale_primes[k] : 1);
+        rc = skpi__exact_add_term(x, d, k, c->amount[k], s);
     }
-    ck_assert_int_eq(skpi__exact_round_rows(values, c->rows, d, rows_out, total_out), SKPI_OK);
+    return rc;
+}
+
+/* The library's SPEC §4 rounding of the column, or its first failure. */
+static int library(const column *c, int scaled, int64_t *rows_out, int64_t *total_out)
+{
+    skpi__denoms *d;
+    int rc = column_denoms(c, scaled, &d);
+    if (rc != SKPI_OK)
+        return rc;
+    skpi__exact values[MAX_ROWS];
+    memset(values, 0, sizeof values);
+    for (size_t r = 0; r < c->rows && rc == SKPI_OK; r++)
+        rc = column_row(c, scaled, r, d, &values[r]);
+    if (rc == SKPI_OK)
+        rc = skpi__exact_round_rows(values, c->rows, d, rows_out, total_out);
     for (size_t r = 0; r < c->rows; r++)
         skpi__exact_clear(&values[r]);
     skpi__denoms_free(d);
+    return rc;
 }
 
 /* ---- Core ---------------------------------------------------------- */
@@ -149,22 +170,24 @@ static void library(const column *c, int scaled, int64_t *rows_out, int64_t *tot
 START_TEST(rows_match_reference_on_random_columns)
 {
     rng_state = 424242;
-    for (int t = 0; t < 3000; t++) {
+    for (int t = 0; t < 6000; t++) {
         column c;
         random_column(&c, t % 3);
         int64_t want[MAX_ROWS], want_total, got[MAX_ROWS], got_total;
         skpi__i128 n[MAX_ROWS], lcm;
-        skpi__exact values[MAX_ROWS];
         reference(&c, want, &want_total, n, &lcm);
         for (int scaled = 0; scaled <= 1; scaled++) {
-            library(&c, scaled, got, &got_total, values);
-            ck_assert_msg(got_total == want_total, "case %d scaled %d", t, scaled);
+            int rc = library(&c, scaled, got, &got_total);
+            if (rc != SKPI_OK || got_total != want_total)
+                ck_abort_msg("case %d scaled %d: rc %d", t, scaled, rc);
             int64_t sum = 0;
             for (size_t r = 0; r < c.rows; r++) {
-                ck_assert_msg(got[r] == want[r], "case %d scaled %d row %zu", t, scaled, r);
+                if (got[r] != want[r])
+                    ck_abort_msg("case %d scaled %d row %zu", t, scaled, r);
                 sum += got[r];
             }
-            ck_assert(sum == got_total);
+            if (sum != got_total)
+                ck_abort_msg("case %d scaled %d: rows do not sum to the total", t, scaled);
         }
     }
 }
@@ -173,7 +196,7 @@ END_TEST
 START_TEST(single_values_round_and_divide_like_reference)
 {
     rng_state = 5150;
-    for (int t = 0; t < 3000; t++) {
+    for (int t = 0; t < 6000; t++) {
         column c;
         random_column(&c, t % 3);
         c.rows = 1;
@@ -181,26 +204,23 @@ START_TEST(single_values_round_and_divide_like_reference)
         skpi__i128 n[1], lcm;
         reference(&c, rows, &total, n, &lcm);
         int scaled = (t / 3) % 2;
-        int64_t w[MAX_K];
-        for (size_t k = 0; k < c.k; k++)
-            w[k] = scaled ? c.w[k] * scale_primes[k] : c.w[k];
-        skpi__denoms *d;
-        ck_assert_int_eq(skpi__denoms_new(&d, w, c.k), SKPI_OK);
-        skpi__exact x;
-        ck_assert_int_eq(skpi__exact_init(&x, d), SKPI_OK);
-        for (size_t k = 0; k < c.k; k++)
-            ck_assert_int_eq(skpi__exact_add_term(&x, d, k, c.amount[k],
-                                                  (skpi__i128)c.s[k][0] *
-                                                      (scaled ? scale_primes[k] : 1)),
-                             SKPI_OK);
-        int64_t out;
-        ck_assert_int_eq(skpi__exact_round(&x, d, &out), SKPI_OK);
-        ck_assert(out == half_even(n[0], lcm));
         int64_t divisor = 1 + (int64_t)(rng_next() % (t % 2 ? 4 : 100000));
-        ck_assert_int_eq(skpi__exact_div_round(&x, d, divisor, &out), SKPI_OK);
-        ck_assert_msg(out == half_even(n[0], lcm * divisor), "case %d", t);
+        skpi__denoms *d;
+        skpi__exact x;
+        int64_t rounded = 0, divided = 0;
+        int rc = column_denoms(&c, scaled, &d);
+        if (rc != SKPI_OK)
+            ck_abort_msg("case %d: denoms rc %d", t, rc);
+        rc = column_row(&c, scaled, 0, d, &x);
+        if (rc == SKPI_OK)
+            rc = skpi__exact_round(&x, d, &rounded);
+        if (rc == SKPI_OK)
+            rc = skpi__exact_div_round(&x, d, divisor, &divided);
         skpi__exact_clear(&x);
         skpi__denoms_free(d);
+        if (rc != SKPI_OK || rounded != half_even(n[0], lcm)
+            || divided != half_even(n[0], lcm * divisor))
+            ck_abort_msg("case %d: rc %d", t, rc);
     }
 }
 END_TEST

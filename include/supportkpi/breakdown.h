@@ -246,6 +246,55 @@ SKPI_API size_t skpi_breakdown_row_chain_count(const skpi_breakdown *breakdown, 
  */
 SKPI_API size_t skpi_breakdown_row_chain(const skpi_breakdown *breakdown, size_t row, size_t k);
 
+/**
+ * @brief The ledger's currency code, or NULL when the breakdown had no ledger.
+ * @return borrowed until the breakdown is freed.
+ */
+SKPI_API const char *skpi_breakdown_currency(const skpi_breakdown *breakdown);
+
+/** @brief The time bucket of the breakdown (a skpi_bucket; 0 = none). */
+SKPI_API int skpi_breakdown_bucket(const skpi_breakdown *breakdown);
+
+/** @brief The view of the breakdown (a ::skpi_view). */
+SKPI_API int skpi_breakdown_view(const skpi_breakdown *breakdown);
+
+/** @brief The chains the breakdown read (borrowed). */
+SKPI_API const skpi_chains *skpi_breakdown_chains(const skpi_breakdown *breakdown);
+
+/**
+ * @brief Write the SPEC §9 JSON report of the breakdown.
+ * @param breakdown the result.
+ * @param out an open stream (borrowed; not closed).
+ * @param skipped_rows rows a skip-bad-rows load left out, written as
+ *        <tt>options.skipped_rows</tt>; ::SKPI_UNSET when not in that mode.
+ * @return ::SKPI_OK, or ::SKPI_EIO when writing fails (disk full ...).
+ */
+SKPI_API int skpi_breakdown_write_json(const skpi_breakdown *breakdown, FILE *out,
+                                       int64_t skipped_rows);
+
+/**
+ * @brief The JSON report into a caller buffer.
+ * @param breakdown the result.
+ * @param buf receives the NUL-terminated report (may be NULL when @p cap is 0).
+ * @param cap bytes at @p buf.
+ * @param[out] needed bytes the report takes, its NUL included (may be NULL).
+ * @param skipped_rows as for skpi_breakdown_write_json().
+ * @return ::SKPI_OK, or ::SKPI_ENOSPACE when @p cap < *needed (call again
+ *         with a buffer of *needed bytes).
+ */
+SKPI_API int skpi_breakdown_json(const skpi_breakdown *breakdown, char *buf, size_t cap,
+                                 size_t *needed, int64_t skipped_rows);
+
+/**
+ * @brief Write the breakdown as CSV: a header, one line per row, then the
+ *        total; the first column, @c kind, says @c row or @c total; then the
+ *        key columns (empty for NULL), then every KPI (empty when absent).
+ * @param breakdown the result.
+ * @param out an open stream (borrowed).
+ * @return ::SKPI_OK or ::SKPI_EIO.
+ */
+SKPI_API int skpi_breakdown_write_csv(const skpi_breakdown *breakdown, FILE *out);
+
 /** @} */
 
 #ifdef __cplusplus
