@@ -21,6 +21,9 @@
 #include "supportkpi/records.h"
 #include "supportkpi/chains.h"
 #include "supportkpi/breakdown.h"
+#include "supportkpi/load.h"
+#include "supportkpi/format.h"
+#include "supportkpi/explain.h"
 #include "supportkpi/money.h"
 
 #endif

@@ -11,8 +11,10 @@
  * - When a record runs past the data read so far, the reader moves that
  *   record to the front of the buffer (growing it when the record fills more
  *   than half), reads more and parses the record again from its start.
- *   Nothing of a record is written until it is complete, so the second parse
- *   sees the same bytes; re-parsing costs one record per block.
+ *   Before that it puts back the commas it had put NULs over, so that the
+ *   second parse sees the bytes of the first; re-parsing costs one record
+ *   per block.  (Writing the NULs in a second pass over a complete record
+ *   would spare the undoing, but costs a sixth of the speed.)
  * - A quoted field holds a `"` only where it holds `""`, and an unquoted
  *   field never does, so after a record that had some `""` a memchr() finds
  *   the fields to unescape without any per-field flag. */
@@ -70,25 +72,27 @@ struct skpi__csv {
 
 /* The state of one record's parse, kept aside until the record is
  * complete so that a parse cut short by the end of the data changes
- * nothing. */
+ * nothing that cannot be undone (see undo_terminators()). */
 typedef struct cursor {
     char *p;                  /* the next byte */
     char *end;                /* the end of the data (the sentinel) */
     uint64_t line;            /* physical line at p */
     size_t n;                 /* fields completed */
     int escaped;              /* some quoted field held "" */
-    char *chunk;              /* SSE2 scanner: 64 bytes from here ... */
-    uint64_t mask;            /* ... whose special bytes not yet passed */
+    char *chunk;              /* the scanner (below) */
+    uint64_t mask;
 } cursor;
 
 /* ---- scanning ----
  *
- * The special bytes are `,` LF CR and `"`.  With SSE2 the scanner keeps a
- * bit mask of the special bytes of a 64-byte chunk, so that finding the end
- * of a field is a count of trailing zeros: the masks depend only on the
- * chunk address, not on where the previous field ended, and the processor
- * computes them ahead.  (Scanning from each field's start instead makes
- * every field wait for the load of the one before.) */
+ * The special bytes are `,` LF CR and `"`.  The scanner hands them out in
+ * order: peek_special() gives the first one not passed yet, drop_special()
+ * passes the one just peeked, seek_special() passes all before a position.
+ * With SSE2 it keeps a bit mask of the special bytes of a 64-byte chunk not
+ * yet passed: peeking counts trailing zeros and dropping clears the lowest
+ * bit, so one field's end does not wait for the previous field's (the masks
+ * depend only on the chunk address, and the processor computes them ahead).
+ * Without SSE2 it scans a byte table. */
 
 #ifdef SKPI_CSV_SSE2
 static inline uint64_t mask16(const char *p)
@@ -107,46 +111,71 @@ static inline uint64_t special_mask(const char *p)
     return mask16(p) | mask16(p + 16) << 16 | mask16(p + 32) << 32 | mask16(p + 48) << 48;
 }
 
-static void scanner_start(cursor *c, char *p)
+/* Start scanning at p. */
+static inline void reset_special(cursor *c, char *p)
 {
     c->chunk = p;
     c->mask = special_mask(p);
 }
 
-/* The first special byte at or after `from` (the sentinel guarantees one).
- * `from` may be anywhere: before the chunk, or past it, starts afresh. */
-static inline char *next_special(cursor *c, char *from)
+/* Pass every byte before p (p is not before the chunk). */
+static inline void seek_special(cursor *c, char *p)
 {
-    size_t skip = (size_t)(from - c->chunk);
+    size_t skip = (size_t)(p - c->chunk);
     if (skip >= 64)
-        scanner_start(c, from);
+        reset_special(c, p);
     else
         c->mask &= ~(uint64_t)0 << skip;
+}
+
+/* The first special byte not passed (the sentinel guarantees one). */
+static inline char *peek_special(cursor *c)
+{
     while (c->mask == 0) {
         c->chunk += 64;
         c->mask = special_mask(c->chunk);
     }
     return c->chunk + __builtin_ctzll(c->mask);
 }
+
+/* Only right after peek_special(): its byte is the lowest bit. */
+static inline void drop_special(cursor *c)
+{
+    c->mask &= c->mask - 1;
+}
 #else
 static const unsigned char is_special[256] = { [','] = 1, ['\r'] = 1, ['\n'] = 1, ['"'] = 1 };
 
-static void scanner_start(cursor *c, char *p)
+/* Here chunk is where the next scan starts. */
+static inline void reset_special(cursor *c, char *p)
 {
     c->chunk = p;
-    c->mask = 0;
 }
 
-static inline char *next_special(cursor *c, char *from)
+static inline void seek_special(cursor *c, char *p)
 {
-    (void)c;
-    while (!is_special[(unsigned char)*from])
-        from++;
-    return from;
+    c->chunk = p;
+}
+
+static inline char *peek_special(cursor *c)
+{
+    while (!is_special[(unsigned char)*c->chunk])
+        c->chunk++;
+    return c->chunk;
+}
+
+static inline void drop_special(cursor *c)
+{
+    c->chunk++;
 }
 #endif
 
-/* ---- parsing one record ---- */
+/* ---- parsing one record ----
+ *
+ * A field that ends with a comma gets its NUL at once, over the comma (or
+ * the closing quote); the record's last field gets its NUL, and quoted
+ * fields their unescaping, when the record is complete.  A parse cut short
+ * puts the commas and quotes back (undo_terminators()). */
 
 static int syntax_error(skpi__csv *r, size_t field, const char *why)
 {
@@ -156,8 +185,9 @@ static int syntax_error(skpi__csv *r, size_t field, const char *why)
     return SKPI_ESYNTAX;
 }
 
-/* After a field, at q: a comma, a line end, or the end of the input.
- * `other` says what any other byte is. */
+/* After a field, at q: a comma, a line end, or the end of the input.  The
+ * scanner has passed everything before q.  `other` says what any other
+ * byte is. */
 static inline int after_field(skpi__csv *r, cursor *c, char *q, const char *other)
 {
     if (q == c->end) {
@@ -169,9 +199,11 @@ static inline int after_field(skpi__csv *r, cursor *c, char *q, const char *othe
     switch (*q) {
     case ',':
         c->p = q + 1;
+        seek_special(c, c->p);
         return NEXT_FIELD;
     case '\n':
         c->p = q + 1;
+        seek_special(c, c->p);
         c->line++;
         return RECORD_END;
     case '\r':
@@ -180,6 +212,7 @@ static inline int after_field(skpi__csv *r, cursor *c, char *q, const char *othe
         if (q + 1 == c->end || q[1] != '\n')
             return syntax_error(r, c->n, "CR not followed by LF");
         c->p = q + 2;
+        seek_special(c, c->p);
         c->line++;
         return RECORD_END;
     default:
@@ -190,12 +223,13 @@ static inline int after_field(skpi__csv *r, cursor *c, char *q, const char *othe
 /* A field starting at the `"` at c->p. */
 static int quoted_field(skpi__csv *r, cursor *c, skpi__field *f)
 {
-    char *q = c->p + 1;
+    seek_special(c, c->p + 1);
+    char *q;
     for (;;) {
-        q = next_special(c, q);
+        q = peek_special(c);
         if (*q != '"') {   /* a comma or a CR inside the quotes, or a line */
             c->line += *q == '\n';
-            q++;
+            drop_special(c);
             continue;
         }
         if (q == c->end)
@@ -205,12 +239,16 @@ static int quoted_field(skpi__csv *r, cursor *c, skpi__field *f)
         if (q + 1 == c->end || q[1] != '"')
             break;
         c->escaped = 1;
-        q += 2;
+        seek_special(c, q + 2);   /* the second quote may be in the next chunk */
     }
+    drop_special(c);
     f->ptr = c->p + 1;
     f->len = (size_t)(q - (c->p + 1));
     c->n++;
-    return after_field(r, c, q + 1, "characters after a closing quote");
+    int rc = after_field(r, c, q + 1, "characters after a closing quote");
+    if (rc == NEXT_FIELD)
+        *q = '\0';
+    return rc;
 }
 
 static int grow_fields(skpi__csv *r)
@@ -227,22 +265,44 @@ static int parse_fields(skpi__csv *r, cursor *c)
         if (c->n == r->fields_cap && grow_fields(r) != SKPI_OK)
             return SKPI_ENOMEM;
         skpi__field *f = &r->fields[c->n];
-        int rc;
-        if (*c->p == '"' && c->p < c->end) {
-            rc = quoted_field(r, c, f);
-        } else {
-            char *q = next_special(c, c->p);
+        char *q = peek_special(c);
+        if (*q == ',') {   /* an unquoted field and a comma: the common case first */
             f->ptr = c->p;
             f->len = (size_t)(q - c->p);
             c->n++;
-            if (*q == ',') {   /* the common case first; the sentinel is no comma */
-                c->p = q + 1;
-                continue;
-            }
+            *q = '\0';
+            drop_special(c);
+            c->p = q + 1;
+            continue;
+        }
+        int rc;
+        if (q == c->p && *q == '"' && q < c->end) {   /* a `"` first: quoted */
+            rc = quoted_field(r, c, f);
+        } else {
+            f->ptr = c->p;
+            f->len = (size_t)(q - c->p);
+            c->n++;
             rc = after_field(r, c, q, "quote (\") inside an unquoted field");
         }
         if (rc != NEXT_FIELD)
             return rc;
+    }
+}
+
+/* The parse of the record at `record` stopped short: give back the commas
+ * and closing quotes that completed fields had NULs put over.  A NUL right
+ * after a field is always one of ours (a field ends at a special byte or
+ * the sentinel), and a quoted field is the one whose first byte follows a
+ * `"` (an unquoted one follows a comma, or its NUL, or starts the record). */
+static void undo_terminators(skpi__csv *r, const cursor *c, const char *record)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const skpi__field *f = &r->fields[i];
+        char *after = r->buf + (f->ptr - r->buf) + f->len;   /* the buffer is ours */
+        if (*after != '\0')
+            continue;
+        int quoted = f->ptr != record && f->ptr[-1] == '"';
+        *after = quoted ? '"' : ',';
     }
 }
 
@@ -261,21 +321,29 @@ static size_t unescape(char *s, size_t len)
     return (size_t)(w - s);
 }
 
+/* Terminate a field (in the buffer, which is ours to write). */
+static void terminate(skpi__csv *r, skpi__field *f, int escaped)
+{
+    char *text = r->buf + (f->ptr - r->buf);
+    if (escaped)
+        f->len = unescape(text, f->len);
+    text[f->len] = '\0';
+}
+
 /* The record is complete: unescape, terminate, and move past it. */
 static void finish_record(skpi__csv *r, const cursor *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        skpi__field *f = &r->fields[i];
-        char *text = r->buf + (f->ptr - r->buf);   /* the buffer is ours to write */
-        if (c->escaped)
-            f->len = unescape(text, f->len);
-        text[f->len] = '\0';
+    if (c->escaped) {
+        for (size_t i = 0; i < c->n; i++)
+            terminate(r, &r->fields[i], 1);
+    } else {
+        terminate(r, &r->fields[c->n - 1], 0);
     }
     r->record_line = r->line;
     r->line = c->line;
     r->pos = (size_t)(c->p - r->buf);
-    /* The chunk's mask stays true: the NULs and the unescaping only touched
-     * bytes before c->p, which the scanner has passed. */
+    /* The scanner stays true: the NULs and the unescaping only touched
+     * bytes it has passed. */
     r->scan_chunk = (size_t)(c->chunk - r->buf);
     r->scan_mask = c->mask;
     r->scan_valid = 1;
@@ -314,14 +382,18 @@ static int parse_record(skpi__csv *r, size_t *count)
     int rc = skip_empty_lines(r);
     if (rc != 1)
         return rc;
-    cursor c = { r->buf + r->pos, r->buf + r->end, r->line, 0, 0, NULL, 0 };
-    if (r->scan_valid) {
+    char *record = r->buf + r->pos;
+    cursor c = { record, r->buf + r->end, r->line, 0, 0, record, 0 };
+    if (r->scan_valid) {   /* carry on from the record before */
         c.chunk = r->buf + r->scan_chunk;
         c.mask = r->scan_mask;
+        seek_special(&c, record);
     } else {
-        scanner_start(&c, c.p);
+        reset_special(&c, record);
     }
     rc = parse_fields(r, &c);
+    if (rc == NEED_MORE || rc == SKPI_ENOMEM)
+        undo_terminators(r, &c, record);
     if (rc != RECORD_END)
         return rc;
     finish_record(r, &c);
@@ -351,25 +423,25 @@ static int grow_buffer(skpi__csv *r)
     return SKPI_OK;
 }
 
-/* Copy up to n bytes of the source to dst; the count, or SKPI_EIO. */
-static long long read_source(skpi__csv *r, char *dst, size_t n)
+/* Copy up to n bytes of the source to dst, *got of them.  Sets eof as
+ * soon as the source is exhausted, which spares the parser a call that
+ * would read nothing.  Returns 0 or SKPI_EIO. */
+static int read_source(skpi__csv *r, char *dst, size_t n, size_t *got)
 {
     if (!r->file) {
-        size_t got = r->mem_len - r->mem_pos;
-        if (got > n)
-            got = n;
-        memcpy(dst, r->mem + r->mem_pos, got);
-        r->mem_pos += got;
+        *got = r->mem_len - r->mem_pos < n ? r->mem_len - r->mem_pos : n;
+        memcpy(dst, r->mem + r->mem_pos, *got);
+        r->mem_pos += *got;
         r->eof = r->mem_pos == r->mem_len;
-        return (long long)got;
+        return SKPI_OK;
     }
-    size_t got = fread(dst, 1, n, r->file);
-    if (got < n) {
+    *got = fread(dst, 1, n, r->file);
+    if (*got < n) {
         if (ferror(r->file))
             return SKPI_EIO;
         r->eof = 1;
     }
-    return (long long)got;
+    return SKPI_OK;
 }
 
 /* Keep the unfinished record (from pos), growing the buffer when it fills
@@ -386,10 +458,11 @@ static int refill(skpi__csv *r)
     }
     if (keep > r->cap / 2 && grow_buffer(r) != SKPI_OK)
         return SKPI_ENOMEM;
-    long long got = read_source(r, r->buf + keep, r->cap - keep);
-    if (got < 0)
-        return (int)got;
-    r->end = keep + (size_t)got;
+    size_t got = 0;
+    int rc = read_source(r, r->buf + keep, r->cap - keep, &got);
+    if (rc != SKPI_OK)
+        return rc;
+    r->end = keep + got;
     seal(r);
     return SKPI_OK;
 }

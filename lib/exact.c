@@ -382,22 +382,29 @@ static int rank_rows(const skpi__exact *rows, size_t n, const skpi__denoms *d,
     return SKPI_OK;
 }
 
-int skpi__exact_round_rows(const skpi__exact *rows, size_t n, const skpi__denoms *d,
-                           int64_t *row_out, int64_t *total_out)
+/* Σ floor(rows[i]) in 128 bits, ERANGE when a row is too large for int64
+ * even before a unit is added. */
+static int sum_floors(const skpi__exact *rows, size_t n, skpi__i128 *floors)
 {
-    /* Bounding each floor first keeps Σ floors well inside 128 bits; a row
-     * outside this bound could not fit int64 even with a unit added. */
-    skpi__i128 floors = 0;
+    *floors = 0;
     for (size_t i = 0; i < n; i++) {
         if (rows[i].whole < (skpi__i128)INT64_MIN - 1 || rows[i].whole > INT64_MAX)
             return SKPI_ERANGE;
-        floors += rows[i].whole;
+        *floors += rows[i].whole;
     }
-    int64_t total;
-    int rc = rounded_total(rows, n, d, &total);
+    return SKPI_OK;
+}
+
+int skpi__exact_round_rows_to(const skpi__exact *rows, size_t n, const skpi__denoms *d,
+                              int64_t total, int64_t *row_out)
+{
+    skpi__i128 floors;
+    int rc = sum_floors(rows, n, &floors);
     if (rc != SKPI_OK)
         return rc;
     skpi__i128 leftover = total - floors;
+    if (leftover < 0 || leftover > (skpi__i128)n)
+        return SKPI_EINVAL;
     ranked_row *ranked;
     rc = rank_rows(rows, n, d, leftover, &ranked);
     if (rc != SKPI_OK)
@@ -411,8 +418,22 @@ int skpi__exact_round_rows(const skpi__exact *rows, size_t n, const skpi__denoms
         size_t i = ranked ? ranked[j].row : j;
         row_out[i] = (int64_t)(rows[i].whole + (j < leftover));
     }
+    skpi__free(ranked);
+    return rc;
+}
+
+int skpi__exact_round_rows(const skpi__exact *rows, size_t n, const skpi__denoms *d,
+                           int64_t *row_out, int64_t *total_out)
+{
+    /* Bounding each floor first keeps Σ floors well inside 128 bits. */
+    skpi__i128 floors;
+    int rc = sum_floors(rows, n, &floors);
+    int64_t total;
+    if (rc == SKPI_OK)
+        rc = rounded_total(rows, n, d, &total);
+    if (rc == SKPI_OK)
+        rc = skpi__exact_round_rows_to(rows, n, d, total, row_out);
     if (rc == SKPI_OK)
         *total_out = total;
-    skpi__free(ranked);
     return rc;
 }

@@ -78,4 +78,12 @@ int skpi__exact_div_round(const skpi__exact *x, const skpi__denoms *d, int64_t d
 int skpi__exact_round_rows(const skpi__exact *rows, size_t n, const skpi__denoms *d,
                            int64_t *row_out, int64_t *total_out);
 
+/* The same apportionment to a given total: row_out[i] = floor(rows[i]) plus
+ * one unit for each of the (total - Σ floors) rows with the largest
+ * fractional parts, ties to the earlier row.  SKPI_EINVAL when that count is
+ * not 0..n (the total is not a rounding of the rows' sum); SKPI_ERANGE;
+ * SKPI_ENOMEM.  row_out is written only on SKPI_OK. */
+int skpi__exact_round_rows_to(const skpi__exact *rows, size_t n, const skpi__denoms *d,
+                              int64_t total, int64_t *row_out);
+
 #endif

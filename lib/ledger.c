@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supportkpi/ledger.h"
+#include "ledger.h"
 #include "alloc.h"
 #include "fields.h"
 #include "status.h"
@@ -143,6 +143,17 @@ void skpi_ledger_free(skpi_ledger *ledger)
         entry_release(&ledger->entries[i]);
     skpi__free(ledger->entries);
     skpi__free(ledger);
+}
+
+void skpi__ledger_set_currency(skpi_ledger *ledger, const char *code)
+{
+    memcpy(ledger->currency, code, 3);
+    ledger->currency[3] = '\0';
+}
+
+void skpi__ledger_fail(skpi_ledger *ledger, int code, const char *message)
+{
+    skpi__fail(&ledger->error, code, "%s", message);
 }
 
 const char *skpi_ledger_currency(const skpi_ledger *ledger)

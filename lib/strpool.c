@@ -39,10 +39,14 @@ const char *skpi__strpool_get(const skpi__strpool *p, uint32_t id)
     return p->bytes + skpi__intcol_get(&p->offsets, id);
 }
 
+/* Lengths first: string id may be shorter than len and end near the end of
+ * the buffer, where a memcmp of len bytes would read past it. */
 static int equals(const skpi__strpool *p, uint32_t id, const char *s, size_t len)
 {
-    const char *t = skpi__strpool_get(p, id);
-    return memcmp(t, s, len) == 0 && t[len] == '\0';
+    size_t from = (size_t)skpi__intcol_get(&p->offsets, id);
+    size_t end = (size_t)id + 1 < skpi__strpool_count(p)
+               ? (size_t)skpi__intcol_get(&p->offsets, (size_t)id + 1) : p->bytes_len;
+    return end - from - 1 == len && memcmp(p->bytes + from, s, len) == 0;
 }
 
 /* The slot where s is, or the empty slot where it would go. */

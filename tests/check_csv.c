@@ -472,6 +472,31 @@ START_TEST(random_files_across_block_boundaries)
 }
 END_TEST
 
+/* Special bytes at every offset from a 64-byte boundary, as the SSE2
+ * scanner sees the input in chunks of 64: fillers of every length put each
+ * byte of `"a""b"` and of CRLF on both sides of a chunk edge. */
+START_TEST(specials_at_every_chunk_offset)
+{
+    for (size_t k = 0; k < 140; k++) {
+        text csv = { 0 }, expected = { 0 };
+        add_bytes(&expected, "", 0);
+        for (int rep = 0; rep < 3; rep++) {
+            char filler[160];
+            memset(filler, 'x', k);
+            add_format(&expected, "%zu#3:", 1 + count_lf(csv.s ? csv.s : "", csv.len));
+            add_bytes(&csv, filler, k);
+            add_bytes(&csv, ",\"a\"\"b\n\",\"\"\"\"\r\n", 15);
+            add_bytes(&expected, filler, k);
+            add_bytes(&expected, "|a\"b\\x0A|\"\n", 11);
+        }
+        add_format(&expected, "end\n");
+        check_csv_bytes(csv.s, csv.len, expected.s);
+        free(csv.s);
+        free(expected.s);
+    }
+}
+END_TEST
+
 START_TEST(nothing_is_allocated_per_record)
 {
     text t = { 0 };
@@ -731,6 +756,7 @@ Suite *make_csv_suite(void)
     tcase_add_test(limits, megabyte_fields);
     tcase_add_test(limits, many_fields);
     tcase_add_test(limits, random_files_across_block_boundaries);
+    tcase_add_test(limits, specials_at_every_chunk_offset);
     tcase_add_test(limits, nothing_is_allocated_per_record);
     tcase_add_test(limits, long_header_with_repeats);
     suite_add_tcase(s, limits);

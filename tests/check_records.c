@@ -1523,6 +1523,17 @@ static int call_add_with_new_dimension(skpi_records *r)
     return skpi_records_add(r, &c);
 }
 
+static int call_add_dimension(skpi_records *r)
+{
+    size_t idx = 99;
+    int rc = skpi_records_add_dimension(r, "fresh-dimension", &idx);
+    if (rc == SKPI_OK)
+        ck_assert_uint_eq(idx, 2);
+    else
+        ck_assert_uint_eq(idx, 99);
+    return rc;
+}
+
 static int call_add_batch_20(skpi_records *r)
 {
     static char ids[20][16], customers[20][16];
@@ -1634,6 +1645,12 @@ static void call_under_failures(records_call call)
 START_TEST(add_under_failures)
 {
     call_under_failures(call_add_with_new_dimension);
+}
+END_TEST
+
+START_TEST(add_dimension_under_failures)
+{
+    call_under_failures(call_add_dimension);
 }
 END_TEST
 
@@ -1818,6 +1835,7 @@ Suite *make_records_suite(void)
     tcase_add_test(errors, failed_push_keeps_nothing_of_the_row);
     tcase_add_test(errors, new_under_failures);
     tcase_add_test(errors, add_under_failures);
+    tcase_add_test(errors, add_dimension_under_failures);
     tcase_add_test(errors, add_batch_under_failures);
     tcase_add_test(errors, append_columns_under_failures);
     suite_add_tcase(s, errors);

@@ -162,6 +162,35 @@ START_TEST(many_strings_grow_the_table)
 }
 END_TEST
 
+/* Long strings looked up among short ones (probing compares against strings
+ * far shorter than the key) and short ones among long ones. */
+START_TEST(long_and_short_strings_mix)
+{
+    enum { LONG = 65536 };
+    char *key = malloc(LONG);
+    ck_assert_ptr_nonnull(key);
+    char buf[16];
+    for (unsigned i = 0; i < 40; i++) {
+        int len = snprintf(buf, sizeof buf, "%u", i);
+        intern(&pool, buf, (size_t)len, 1);
+    }
+    for (unsigned k = 0; k < 60; k++) {
+        memset(key, 'a' + (int)(k % 26), LONG);
+        snprintf(key, 16, "%u", k);   /* starts like a short string ... */
+        key[strlen(key)] = '#';       /* ... but goes on */
+        uint32_t id;
+        ck_assert_int_eq(skpi__strpool_find(&pool, key, LONG - k, &id), SKPI_ENOTFOUND);
+        uint32_t added = intern(&pool, key, LONG - k, 1);
+        assert_resolves(&pool, added, key, LONG - k);
+        for (unsigned i = 0; i < 40; i++) {
+            int len = snprintf(buf, sizeof buf, "%u", i);
+            assert_resolves(&pool, i + 1, buf, (size_t)len);
+        }
+    }
+    free(key);
+}
+END_TEST
+
 START_TEST(find_does_not_add)
 {
     uint32_t id = 1234;
@@ -351,6 +380,7 @@ Suite *make_strpool_suite(void)
     tcase_set_timeout(limits, 120);
     tcase_add_checked_fixture(limits, setup, teardown);
     tcase_add_test(limits, many_strings_grow_the_table);
+    tcase_add_test(limits, long_and_short_strings_mix);
     suite_add_tcase(s, limits);
     TCase *errors = tcase_create("Errors");
     tcase_set_timeout(errors, 120);
