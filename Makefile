@@ -36,6 +36,9 @@ $(BUILD)/Makefile:
 clean-build:
 	rm -rf $(BUILD)
 
+# This file is not generated: never try to remake it through the rule below.
+Makefile: ;
+
 # Everything else goes to the autotools build.
 %: $(BUILD)/Makefile
 	$(MAKE) -C $(BUILD) $@
