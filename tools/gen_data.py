@@ -211,7 +211,8 @@ def generate(profile, n, seed, out):
     handoff_f = [REASONS[r][3] for r in REASON_NAMES]
     product_tab = [[PRODUCTS[i] for i in quantize(REASONS[r][4])]
                    for r in REASON_NAMES]
-    region_tab = [REGIONS[i][0] for i in quantize([w for _, w in REGIONS])]
+    region_names = [r for r, _ in REGIONS]
+    region_tab = quantize([w for _, w in REGIONS])
     next_tab = {c: quantize(v) for c, v in NEXT_CHANNEL.items()}
     hand_tab = {c: quantize(v) for c, v in HANDOFF_CHANNEL.items()}
     csat_tabs = [[s + 1 for s in quantize(w)] for w in
@@ -248,93 +249,58 @@ def generate(profile, n, seed, out):
     hour_month = [max(i for i in range(12) if MONTH_STARTS[i] <= Y0 + h * 3600)
                   for h in range(0, HOURS)]
 
-    # customers: about half of the issues from one-time customers, the rest from
-    # a power-law pool
-    issues_est = max(1, int(n / 1.35))
-    pool = max(20, int(issues_est * 0.09))
-    digits = max(5, len(str(int(issues_est * 0.6 + pool) * 10)))
+    # customers: 40% of the issues from one-time customers, the rest from eight
+    # classes of customers who open on average 1, 2, 4 ... 128 issues a year, the
+    # number of customers in a class falling as 2**(-1.6 k): a power law whose top
+    # customers open about a hundred issues in the large data sets (a class needs
+    # two customers to exist, so the small sample has no single giant customer)
+    issues_est = max(1, int(n / 1.3))
+    shares = [2.0 ** (-0.6 * k) for k in range(8)]
+    shares = [0.6 * x / sum(shares) for x in shares]
+    class_n = [int(round(shares[k] * issues_est / 2 ** k)) for k in range(8)]
+    class_n = [c if c >= 2 else 0 for c in class_n]
+    class_off = [sum(class_n[:k]) for k in range(8)]
+    class_tab = quantize([0.4 * issues_est] + [class_n[k] * 2 ** k for k in range(8)],
+                         12)
+    pool = sum(class_n)
+    digits = max(5, len(str(3 * (pool + n))))
     modulus = 10 ** digits
     cust_prefix = "CU" if sample else "K"
-    fresh = [pool]                                   # next one-time customer
+    fresh = pool                                     # next one-time customer
 
     # ---------------------------------------------------------------- state
     buckets = [[] for _ in range(HOURS)]
-    produced = [0]
+    produced = 0
     hs_sum = [0] * (12 * 5)
     cnt = [0] * (12 * 5)
-    fmt = iso if sample else str
+    hour_m5 = [m * 5 for m in hour_month]
+    cutoff = CUTOFF
+    y0 = Y0
+    ch_reg = [[c + "," + r for r in region_names] for c in CHANNELS]
+    eu = region_names.index("eu")
+    p_ho = [[0.0, P_HANDOFF * f, 0.7 * P_HANDOFF * f, 0.0] for f in handoff_f]
+    p_inc = [P_INCONTACT * f for f in handoff_f]
+    contain_esc = [c + 0.12 for c in contain]
+    csat_res, csat_rep, csat_esc, csat_ab = csat_tabs
+    next_ss = next_tab[SS]
 
-    def put(t, cust, reason, ch, reg, prod, frt, close, hs, tier, esc, outcome,
-            reopens, first_close, repeat):
-        """Record one contact; return its closed_at (None when still open)."""
-        if frt is not None and frt >= CUTOFF:
-            frt = None
-        if close >= CUTOFF:
-            if not (reopens and first_close < CUTOFF):
-                reopens = 0
-            if outcome != "resolved":
-                esc = 0
-            outcome = "open"
-            close = None
-            if frt is None:
-                hs = 0
-            elif hs > CUTOFF - frt:
-                hs = CUTOFF - frt
-            csat = ""
-        else:
-            # CSAT survey: answered by ~30% of closed contacts
-            u = random_()
-            if outcome == "resolved":
-                if u < (0.2 if ch == SS else 0.4):
-                    csat = csat_tabs[1 if (repeat or reopens or esc) else 0][bits(10)]
-                else:
-                    csat = ""
-            elif outcome == "escalated":
-                csat = csat_tabs[2][bits(10)] if u < 0.22 else ""
-            else:
-                csat = csat_tabs[3][bits(10)] if u < 0.1 else ""
-        if ch == EMAIL and not repeat and bits(7) == 0:
-            reason = ""                          # an untagged ticket
-        h = (t - Y0) // 3600
-        k = hour_month[h] * 5 + ch
-        hs_sum[k] += hs
-        cnt[k] += 1
-        produced[0] += 1
-        if sample:
-            off = 0
-            if reg == "eu" and ch == EMAIL and (t < 1743465600 or t >= 1761955200) \
-                    and random_() < 0.08:
-                off = 3600                       # a mailbox exporting in CET
-            o = iso(t, off)
-            f = "" if frt is None else iso(frt, off)
-            c = "" if close is None else iso(close, off)
-            row = "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%s,%d,%s" % (
-                cust, reason, CHANNELS[ch], reg, prod, o, f, c, hs, tier, esc,
-                outcome, reopens, csat)
-        else:
-            row = "%s,%s,%s,%s,%d,%s,%s,%d,%d,%d,%s,%d,%s" % (
-                cust, reason, CHANNELS[ch], reg, t, "" if frt is None else frt,
-                "" if close is None else close, hs, tier, esc, outcome, reopens,
-                csat)
-        buckets[h].append((t, row))
-        return close
-
-    def issue(t, cust, reg, ri, late):
+    def issue(t, cust, gi, ri, late):
+        """Generate one issue of customer cust (region index gi, reason index ri)
+        from time t: up to four contacts, plus possibly a late return."""
+        nonlocal produced
         reason = REASON_NAMES[ri]
         prod = product_tab[ri][bits(10)] if sample else None
-        ch = start_tab[ri][bits(10)] if not late else next_tab[SS][bits(10)]
-        if cust == "" and ch == SS:
+        ch = next_ss[bits(10)] if late else start_tab[ri][bits(10)]
+        if ch == SS and cust == "":
             ch = CHAT
         tier = 0 if ch == SS else 1
         step = 0
+        p_ab_ri = p_ho[ri]
         while True:
-            if produced[0] >= n or t >= CUTOFF:
+            if produced >= n or t >= cutoff:
                 return
-            repeat = step > 0
-            last_ok = step < 3 and cust != ""           # may another contact follow?
             esc = 0
             reopens = 0
-            first_close = 0
             u = random_()
             # ------------------------------------------------ one contact
             if ch == SS:
@@ -343,9 +309,9 @@ def generate(profile, n, seed, out):
                 close = t + ss_session[bits(12)]
                 if u < contain[ri]:
                     outcome = "resolved"
-                    cont = random_() < 0.05
-                elif u < contain[ri] + 0.12:
-                    outcome = "escalated"                # bot hands off to an agent
+                    cont = bits(5) == 0
+                elif u < contain_esc[ri]:
+                    outcome = "escalated"            # the bot hands off to an agent
                     esc = 1
                     cont = True
                 else:
@@ -353,17 +319,15 @@ def generate(profile, n, seed, out):
                     cont = random_() < 0.55
             else:
                 p_ab = P_ABANDON[ch]
-                p_ho = P_HANDOFF * handoff_f[ri] * (0.7 if tier == 2 else 1.0) \
-                    if tier < 3 else 0.0
                 if u < p_ab:
                     outcome = "abandoned"
                     cont = random_() < 0.6
                     if ch == VOICE:
-                        if bits(10) < 700:               # in the queue
+                        if bits(10) < 700:           # hung up in the queue
                             frt = None
                             hs = 0
                             close = t + voice_aband[bits(12)]
-                        else:                            # dropped mid-call
+                        else:                        # dropped mid-call
                             frt = t + voice_wait[bits(12)]
                             hs = voice_short[bits(12)]
                             close = frt + hs
@@ -376,7 +340,7 @@ def generate(profile, n, seed, out):
                             frt = t + chat_wait[bits(12)]
                             hs = voice_short[bits(12)]
                             close = frt + 2 * hs
-                    elif ch == EMAIL:                    # no reply: auto-closed
+                    elif ch == EMAIL:                # no reply: auto-closed
                         frt = t + email_frt[bits(12)]
                         hs = email_hs[tier][bits(12)] // 2
                         close = frt + 3 * DAY + bits(14)
@@ -385,16 +349,17 @@ def generate(profile, n, seed, out):
                         hs = social_hs[tier][bits(12)] // 2
                         close = frt + DAY + bits(13)
                 else:
-                    if u < p_ab + p_ho:
-                        outcome = "escalated"
+                    if u < p_ab + p_ab_ri[tier]:
+                        outcome = "escalated"        # handed off to the next tier
                         esc = 1
                         cont = random_() < 0.85
                     else:
                         outcome = "resolved"
-                        cont = random_() < (0.11 if step == 0 else 0.08)
-                        if tier < 3 and random_() < P_INCONTACT * handoff_f[ri]:
+                        cont = random_() < (0.08 if step else 0.11)
+                        if tier < 3 and random_() < p_inc[ri]:
                             if tier == 1 and bits(10) < 800:
-                                tier, esc = 2, 1
+                                tier = 2
+                                esc = 1
                             else:
                                 esc = 2 if tier == 1 else 1
                                 tier = 3
@@ -411,8 +376,10 @@ def generate(profile, n, seed, out):
                         hs = email_hs[tier][bits(12)]
                         if outcome == "escalated":
                             close = frt + email_hand[bits(12)]
+                        elif tier > 1:
+                            close = frt + 2 * email_lag[bits(12)]
                         else:
-                            close = frt + email_lag[bits(12)] * (2 if tier > 1 else 1)
+                            close = frt + email_lag[bits(12)]
                     else:
                         frt = t + social_frt[bits(12)]
                         hs = social_hs[tier][bits(12)]
@@ -423,41 +390,94 @@ def generate(profile, n, seed, out):
                         for _ in range(reopens):
                             close += d_reopen[bits(12)] + email_lag[bits(12)] // 4
                         hs += hs * (1 + bits(2)) // 3
-                    if frt is not None and bits(10) < 15:
-                        frt = None                       # not recorded
-            closed = put(t, cust, reason, ch, reg, prod, frt, close, hs, tier, esc,
-                         outcome, reopens, first_close, repeat)
-            if closed is None:
+                    if bits(10) < 15:
+                        frt = None                   # first response not recorded
+            # ------------------------------------------------ record it
+            if frt is not None and frt >= cutoff:
+                frt = None
+            if close >= cutoff:                      # not closed at the cut: open
+                if reopens and first_close >= cutoff:
+                    reopens = 0
+                if outcome != "resolved":
+                    esc = 0
+                outcome = "open"
+                close = None
+                if frt is None:
+                    hs = 0
+                elif hs > cutoff - frt:
+                    hs = cutoff - frt
+                csat = ""
+            else:                                    # the CSAT survey
+                u = random_()
+                if outcome == "resolved":
+                    if u < (0.2 if ch == SS else 0.4):
+                        if step or reopens or esc:
+                            csat = csat_rep[bits(10)]
+                        else:
+                            csat = csat_res[bits(10)]
+                    else:
+                        csat = ""
+                elif outcome == "escalated":
+                    csat = csat_esc[bits(10)] if u < 0.22 else ""
+                else:
+                    csat = csat_ab[bits(10)] if u < 0.1 else ""
+            r = reason
+            if ch == EMAIL and not step and bits(7) == 0:
+                r = ""                               # an untagged ticket
+            h = (t - y0) // 3600
+            k = hour_m5[h] + ch
+            hs_sum[k] += hs
+            cnt[k] += 1
+            produced += 1
+            if sample:
+                off = 0
+                if gi == eu and ch == EMAIL and (t < 1743465600 or t >= 1761955200) \
+                        and random_() < 0.08:
+                    off = 3600                       # a mailbox exporting in CET
+                row = "%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%s,%d,%s" % (
+                    cust, r, ch_reg[ch][gi], prod, iso(t, off),
+                    "" if frt is None else iso(frt, off),
+                    "" if close is None else iso(close, off),
+                    hs, tier, esc, outcome, reopens, csat)
+            else:
+                row = "%s,%s,%s,%d,%s,%s,%d,%d,%d,%s,%d,%s" % (
+                    cust, r, ch_reg[ch][gi], t, "" if frt is None else frt,
+                    "" if close is None else close, hs, tier, esc, outcome,
+                    reopens, csat)
+            buckets[h].append((t, row))
+            if close is None:
                 return
             # ------------------------------------------------ what comes next
-            if cont and last_ok:
+            if cont and step < 3 and cust != "":
                 step += 1
                 if outcome == "escalated":
                     nch = hand_tab[ch][bits(10)]
                     if ch == SS:
-                        t = closed + d_bot[bits(12)]
+                        t = close + d_bot[bits(12)]
                         tier = 1
                     else:
-                        t = closed + (d_callback[bits(12)] if nch == VOICE
-                                      else d_ticket[bits(12)])
-                        tier = min(3, tier + 1)
+                        t = close + (d_callback[bits(12)] if nch == VOICE
+                                     else d_ticket[bits(12)])
+                        if tier < 3:
+                            tier += 1
                 elif outcome == "abandoned":
                     if ch == SS:
-                        nch = next_tab[SS][bits(10)]
-                        t = closed + d_ss_retry[bits(12)]
+                        nch = next_ss[bits(10)]
+                        t = close + d_ss_retry[bits(12)]
                     else:
                         nch = ch if bits(1) else next_tab[ch][bits(10)]
-                        t = closed + d_retry[bits(12)]
+                        t = close + d_retry[bits(12)]
                     tier = 0 if nch == SS else 1
                 else:
                     nch = next_tab[ch][bits(10)]
-                    t = closed + d_return[bits(12)]
+                    t = close + d_return[bits(12)]
                     tier = 0 if nch == SS else 1
                 ch = nch
                 continue
             if outcome != "resolved" and not late and cust != "" \
                     and random_() < 0.3:
-                issue(closed + d_late[bits(12)], cust, reg, ri, True)
+                # the customer comes back after more than W: a new chain
+                issue(close + d_late[bits(12)], cust, gi, ri, True)
             return
 
     # ---------------------------------------------------------------- output
@@ -465,6 +485,7 @@ def generate(profile, n, seed, out):
     idw = 6 if sample else max(7, len(str(n)))
     id_fmt = ("T-2025-%0" + str(idw) + "d,%s\n") if sample \
         else ("C%0" + str(idw) + "d,%s\n")
+    cust_fmt = cust_prefix + "%0" + str(digits) + "d"
     header = ("id,customer,reason,channel,region,product,opened_at,"
               "first_response_at,closed_at,handle_seconds,tier,escalations,outcome,"
               "reopens,csat\n") if sample else \
@@ -480,25 +501,25 @@ def generate(profile, n, seed, out):
             target = n if h == HOURS - 1 else min(n, int(round(n * cum / total_w)))
             rtab = reason_tabs[mix[h]]
             base = Y0 + h * 3600
-            while produced[0] < target:
+            while produced < target:
                 t = base + int(random_() * 3600)
                 if bits(7) == 0:                     # unknown customer
                     issue(t, "", region_tab[bits(10)], rtab[bits(10)], False)
                     continue
-                u = random_()
-                if u < 0.5:
-                    idx = fresh[0]
-                    fresh[0] += 1
+                k = class_tab[bits(12)]
+                if k == 0:
+                    idx = fresh
+                    fresh += 1
                 else:
-                    idx = int(pool * ((u - 0.5) * 2.0) ** 1.4)
+                    idx = class_off[k - 1] + int(random_() * class_n[k - 1])
                 num = (idx * 7_919_317 + 3_141_593) % modulus
-                cust = "%s%0*d" % (cust_prefix, digits, num)
-                issue(t, cust, region_tab[(num // 7) % 1024], rtab[bits(10)], False)
+                issue(t, cust_fmt % num, region_tab[(num // 7) % 1024],
+                      rtab[bits(10)], False)
             b = buckets[h]
             buckets[h] = None
             b.sort()
-            fo.write("".join([id_fmt % (written + i + 1, row)
-                              for i, (_, row) in enumerate(b)]))
+            fo.write("".join([id_fmt % (i, row)
+                              for i, (_, row) in enumerate(b, written + 1)]))
             written += len(b)
     assert written == n, (written, n)
 
@@ -550,7 +571,7 @@ def generate(profile, n, seed, out):
         # December 2024: onboarding before the first contact, allocated to nobody
         entry("indirect_labor", int(round(totals[0] * 0.015)), DEC_2024, Y0,
               "contacts")
-    rows.sort(key=lambda r: (r.split(",")[3], r))
+    rows.sort(key=lambda r: r.split(",")[3])     # stable: by start
     with open(os.path.join(out, "costs.csv"), "w", encoding="utf-8",
               newline="\n") as fo:
         fo.write("category,amount,currency,start,end,driver,channel,scope\n")
