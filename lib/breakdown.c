@@ -369,7 +369,7 @@ static int order_rows(skpi_breakdown *b, row_index *ix, uint32_t *contact_row,
     uint32_t *rank = skpi__calloc(n + 1, sizeof *rank);
     b->row_keys = skpi__calloc(n * b->key_count + 1, sizeof *b->row_keys);
     int rc = order && rank && b->row_keys ? SKPI_OK : SKPI_ENOMEM;
-    for (size_t r = 0; r < n; r++)
+    for (size_t r = 0; rc == SKPI_OK && r < n; r++)
         order[r] = (uint32_t)r;
     const void *context[2] = { b, ix->keys };
     if (rc == SKPI_OK)
@@ -847,9 +847,7 @@ static int compute(skpi_breakdown *b, work *w, skpi_error *err)
         rc = allocate_costs(b, w, err);
     if (rc == SKPI_OK)
         rc = fill_cells(b, w);
-    if (rc == SKPI_OK && w->ledger)
-        rc = set_money(b, w);
-    if (rc == SKPI_ERANGE)
+    if (rc == SKPI_OK && w->ledger && (rc = set_money(b, w)) == SKPI_ERANGE)
         skpi__fail(err, rc, "breakdown: a money value does not fit int64");
     if (rc == SKPI_OK)
         rc = group_by_row(w->contact_row, b->contacts, b->rows, &b->contact_starts, &b->contact_list);

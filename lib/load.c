@@ -510,7 +510,9 @@ typedef struct cost_load {
     scope_pairs scope;
 } cost_load;
 
-/* Check a currency field against the ones before it. */
+/* Check a currency field against those of the rows taken before it (a bad
+ * row's currency counts for nothing: cost_row() keeps it only once the row
+ * is taken). */
 static bool currency_ok(loader *l, cost_load *c, const skpi__field *f)
 {
     if (f->len == 0)
@@ -526,7 +528,6 @@ static bool currency_ok(loader *l, cost_load *c, const skpi__field *f)
         report(l, "currency", reason);
         return false;
     }
-    memcpy(c->currency, f->ptr, 4);
     return true;
 }
 
@@ -565,7 +566,8 @@ static int cost_row(loader *l, cost_load *c, const skpi__field *f)
         report(l, "driver", "not one of handle_time, contacts, tier_weighted");
         return 0;
     }
-    if (!currency_ok(l, c, cost_field(c, f, C_CURRENCY)))
+    const skpi__field *currency = cost_field(c, f, C_CURRENCY);
+    if (!currency_ok(l, c, currency))
         return 0;
     int split = parse_scope(l, cost_field(c, f, C_SCOPE), &c->scope);
     if (split <= 0)
@@ -581,6 +583,8 @@ static int cost_row(loader *l, cost_load *c, const skpi__field *f)
         return rc;
     if (rc != SKPI_OK)
         report_ledger_error(l, c->ledger);
+    else if (currency->len)
+        memcpy(c->currency, currency->ptr, 4);
     return rc == SKPI_OK;
 }
 

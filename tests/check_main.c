@@ -17,6 +17,10 @@ int main(void)
     srunner_add_suite(runner, make_exact_suite());
     srunner_add_suite(runner, make_chains_suite());
     srunner_add_suite(runner, make_breakdown_suite());
+    srunner_add_suite(runner, make_load_suite());
+    srunner_add_suite(runner, make_allocate_suite());
+    srunner_add_suite(runner, make_explain_suite());
+    srunner_add_suite(runner, make_write_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

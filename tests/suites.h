@@ -15,5 +15,9 @@ Suite *make_money_suite(void);
 Suite *make_exact_suite(void);
 Suite *make_chains_suite(void);
 Suite *make_breakdown_suite(void);
+Suite *make_load_suite(void);
+Suite *make_allocate_suite(void);
+Suite *make_explain_suite(void);
+Suite *make_write_suite(void);
 
 #endif

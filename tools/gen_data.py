@@ -9,12 +9,14 @@ library only; the same arguments always give byte-identical files (everything is
 drawn from one random.Random(seed); default seed 2025).
 
 Profiles
-  sample  the bundled example data (data/sample): about 6,000 contacts by default,
-          ids T-2025-000001, ISO 8601 timestamps with `Z` (a few with `+01:00`),
-          dimensions `region` and `product`; its ledger has one entry whose scope
-          matches nobody (region=mea), so `unallocated` is non-zero.
+  sample  the bundled example data (data/sample): 6,000 contacts by default, ids
+          T-2025-000001, ISO 8601 timestamps with `Z` (a few with `+01:00`),
+          dimensions `region` and `product`; its ledger has two entries (November,
+          December) scoped region=mea, a region with no contacts, so `unallocated`
+          is non-zero.
   bench   benchmark input: N contacts (default 100,000; 10,000,000 works), ids
-          C0000001, epoch-second timestamps, dimension `region`; streamed to disk
+          C0000001 (wider from 10,000,000 on), epoch-second timestamps, dimension
+          `region`; streamed to disk
           hour by hour (only follow-up contacts scheduled for later hours are held
           in memory); its ledger has one entry for December 2024, a month without
           contacts, so `unallocated` is non-zero.
@@ -23,10 +25,10 @@ The model
   * Contact volume follows hour-of-day, day-of-week and month curves, with public
     holidays, a login/bug incident on 2025-06-17 and the Black Friday peak; the
     reason mix shifts towards order_status/shipping/returns in the holiday season.
-  * Customers are skewed: about half of all issues come from customers seen once,
-    the rest from a pool with a power-law distribution (a few customers contact
-    dozens of times).  About 1% of contacts have no customer (withheld caller id,
-    anonymous chat, social).
+  * Customers are skewed: 40% of the issues come from customers seen once, the
+    rest from customers with a power-law distribution of activity (most contact
+    once or twice, a few dozens of times).  About 1% of contacts have no customer
+    (withheld caller id, anonymous chat or social).
   * An issue (customer, reason) takes 1 to 4 contacts, often across channels: a bot
     session (self_service, tier 0, no handle time) fails and hands off to chat or
     voice; an agent hands off to a higher tier (outcome `escalated` on the hand-off

@@ -29,7 +29,8 @@ typedef struct args {
     const char *row_keys[MAX_KEYS];
     const char *row_values[MAX_KEYS];
     size_t row_count;
-    char *row_text;   /* owned copy of --row */
+    const char *row;  /* --row as given, for messages */
+    char *row_text;   /* owned copy of --row, split in place */
     char *by_text;    /* owned copy of --by */
 } args;
 
@@ -116,7 +117,7 @@ static int parse_row(args *a, const char *usage)
 {
     const char *pairs[MAX_KEYS];
     if (split_list(a->row_text, pairs, &a->row_count) != 0)
-        return usage_error(usage, "--row '%s': KEY=VALUE pairs joined by commas", a->row_text);
+        return usage_error(usage, "--row '%s': KEY=VALUE pairs joined by commas", a->row);
     for (size_t k = 0; k < a->row_count; k++) {
         char *eq = strchr(pairs[k], '=');
         if (!eq || eq == pairs[k])
@@ -171,6 +172,7 @@ static int parse_valued(args *a, const char *name, const char *value, const char
             return usage_error(usage, "--by '%s': grouping keys joined by commas", value);
     } else if (strcmp(name, "--row") == 0 && strcmp(a->command, "explain") == 0) {
         free(a->row_text);
+        a->row = value;
         if (!(a->row_text = strdup(value)))
             return EXIT_SYSTEM;
         return parse_row(a, usage);
@@ -485,13 +487,15 @@ static int run_validate(args *a)
     if (!a->contacts && !a->costs && !a->rates)
         return usage_error(usage_validate, "%s", "give at least one of --contacts, --costs, --rates");
     inputs in = { NULL, NULL, 0 };
-    int worst = 0;
+    int worst = 0, rc;
     a->skip_bad_rows = 1;  /* read every file to its end, listing every bad row */
-    if (a->contacts && load_contacts(a, &in) != SKPI_OK)
-        worst = EXIT_SYSTEM;
-    if (a->costs && load_ledger(a, &in) != SKPI_OK && worst == 0)
-        worst = EXIT_SYSTEM;
-    if (!a->costs && a->rates) {
+    /* A file that fails even so (syntax, header: bad data; I/O: system)
+     * does not stop the others from being checked. */
+    if (a->contacts && (rc = load_contacts(a, &in)) != SKPI_OK)
+        worst = exit_code_of(rc);
+    if (a->costs && (rc = load_ledger(a, &in)) != SKPI_OK && exit_code_of(rc) > worst)
+        worst = exit_code_of(rc);
+    if (a->rates && !in.ledger) {   /* no costs, or costs that failed */
         if (skpi_ledger_new(&in.ledger, NULL, NULL) != SKPI_OK) {
             inputs_free(&in);
             return EXIT_SYSTEM;
@@ -499,9 +503,10 @@ static int run_validate(args *a)
         skpi_input rates = SKPI_INPUT_PATH(a->rates);
         skpi_load_options o = load_options(a, a->rates);
         skpi_load_stats stats = { 0, 0 };
-        if (skpi_ledger_load_rates(in.ledger, &rates, &o, &stats) != SKPI_OK) {
+        if ((rc = skpi_ledger_load_rates(in.ledger, &rates, &o, &stats)) != SKPI_OK) {
             fprintf(stderr, "supportkpi: %s\n", skpi_ledger_errmsg(in.ledger));
-            worst = EXIT_SYSTEM;
+            if (exit_code_of(rc) > worst)
+                worst = exit_code_of(rc);
         }
         in.skipped += stats.skipped;
     }
@@ -509,7 +514,7 @@ static int run_validate(args *a)
         worst = EXIT_DATA;
     if (worst == 0)
         printf("all rows valid\n");
-    else
+    else if (in.skipped)
         fprintf(stderr, "supportkpi: %llu bad rows\n", (unsigned long long)in.skipped);
     inputs_free(&in);
     return worst;
@@ -613,7 +618,7 @@ static int print_explanation(const args *a, const inputs *in, const skpi_breakdo
 {
     size_t row = find_row(a, b);
     if (row == SIZE_MAX) {
-        fprintf(stderr, "supportkpi: no row with %s in this report (keys:", a->row_text);
+        fprintf(stderr, "supportkpi: no row with %s in this report (keys:", a->row);
         for (size_t j = 0; j < skpi_breakdown_key_count(b); j++)
             fprintf(stderr, " %s", skpi_breakdown_key_name(b, j));
         fprintf(stderr, ")\n");
@@ -626,11 +631,14 @@ static int print_explanation(const args *a, const inputs *in, const skpi_breakdo
         fprintf(stderr, "supportkpi: %s\n", err.message);
         return exit_code_of(rc);
     }
-    int64_t v;
+    int64_t v = 0;
     char money[48];
-    money_text(b, skpi_breakdown_get(b, row, SKPI_KPI_COST, &v), v, money, sizeof money);
-    printf("row %s: cost %s %s", a->row_text, money, skpi_breakdown_currency(b));
-    money_text(b, skpi_breakdown_get(b, row, SKPI_KPI_CPR, &v), v, money, sizeof money);
+    /* the value is read after the call that sets it (argument order is unspecified) */
+    rc = skpi_breakdown_get(b, row, SKPI_KPI_COST, &v);
+    money_text(b, rc, v, money, sizeof money);
+    printf("row %s: cost %s %s", a->row, money, skpi_breakdown_currency(b));
+    rc = skpi_breakdown_get(b, row, SKPI_KPI_CPR, &v);
+    money_text(b, rc, v, money, sizeof money);
     printf(", CPR %s\n\n", money);
     print_chains(b, e);
     printf("\n");
