@@ -124,6 +124,8 @@ static int costs(skpi_explain *e, const skpi_breakdown *b, size_t row, const skp
         rc = chain_costs(e, c, slot, &m);
         if (rc == SKPI_OK)
             rc = contact_costs(e, b, row, slot, &m);
+        if (rc == SKPI_EINVAL)  /* the row's cost is no rounding of these costs */
+            skpi__fail(err, rc, "explain: the ledger is not the breakdown's");
         skpi__allocation_release(&m);
     }
     skpi__free(slot);
