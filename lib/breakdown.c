@@ -21,6 +21,8 @@
 #include "supportkpi/timefmt.h"
 #include "alloc.h"
 #include "allocate.h"
+#include "breakdown.h"
+#include "ledger.h"
 #include "chains.h"
 #include "money.h"
 #include "records.h"
@@ -110,6 +112,7 @@ struct skpi_breakdown {
     bool adjusted;                /* escalation figures present */
     char currency[4];
     int64_t ledger_total, unallocated, adjusted_unallocated;
+    uint64_t ledger_fingerprint;
 };
 
 static void release_keys(skpi_breakdown *b)
@@ -818,6 +821,7 @@ static int allocate_costs(skpi_breakdown *b, work *w, skpi_error *err)
     b->ledger_total = w->money.ledger_total;
     b->unallocated = w->money.unallocated;
     b->adjusted_unallocated = w->money.adjusted_unallocated;
+    b->ledger_fingerprint = skpi__ledger_fingerprint(w->ledger);
     return SKPI_OK;
 }
 
@@ -1085,4 +1089,9 @@ int skpi_breakdown_view(const skpi_breakdown *b)
 const skpi_chains *skpi_breakdown_chains(const skpi_breakdown *b)
 {
     return b ? b->chains : NULL;
+}
+
+uint64_t skpi__breakdown_ledger_fingerprint(const skpi_breakdown *b)
+{
+    return b->ledger_fingerprint;
 }

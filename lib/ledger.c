@@ -151,6 +151,37 @@ void skpi__ledger_set_currency(skpi_ledger *ledger, const char *code)
     ledger->currency[3] = '\0';
 }
 
+/* FNV-1a over bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const void *bytes, size_t len)
+{
+    const unsigned char *p = bytes;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * UINT64_C(0x100000001B3);
+    return h;
+}
+
+/* A string and its terminator, so that "ab"+"c" and "a"+"bc" differ. */
+static uint64_t fnv_text(uint64_t h, const char *s)
+{
+    return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "", 0);
+}
+
+uint64_t skpi__ledger_fingerprint(const skpi_ledger *ledger)
+{
+    uint64_t h = fnv_text(UINT64_C(0xCBF29CE484222325), ledger->currency);
+    for (size_t i = 0; i < ledger->count; i++) {
+        const entry *e = &ledger->entries[i];
+        int64_t fields[] = { e->category, e->driver, e->amount, e->start, e->end,
+                             (int64_t)e->scope_count };
+        h = fnv(h, fields, sizeof fields);
+        h = fnv_text(h, e->channel);
+        for (size_t p = 0; p < e->scope_count; p++)
+            h = fnv_text(fnv_text(h, e->scope_keys[p]), e->scope_values[p]);
+    }
+    h = fnv(h, ledger->rates, sizeof ledger->rates);
+    return fnv(h, ledger->has_rate, sizeof ledger->has_rate);
+}
+
 void skpi__ledger_fail(skpi_ledger *ledger, int code, const char *message)
 {
     skpi__fail(&ledger->error, code, "%s", message);

@@ -214,11 +214,13 @@ static bool parse_time(loader *l, const skpi__field *f, const char *column, int6
     return false;
 }
 
-static int finish_stats(loader *l, skpi_load_stats *stats)
+/* What the caller learns: a load that failed took no row. */
+static void finish_stats(loader *l, int rc, skpi_load_stats *stats)
 {
+    if (rc != SKPI_OK)
+        l->stats.rows = 0;
     if (stats)
         *stats = l->stats;
-    return SKPI_OK;
 }
 
 /* ---- contacts.csv ---- */
@@ -384,7 +386,7 @@ int skpi_records_load(skpi_records *records, const skpi_input *input,
         skpi__succeed(err, SKPI_OK);
     contact_map_release(&m);
     loader_release(&l);
-    finish_stats(&l, stats);
+    finish_stats(&l, rc, stats);
     return rc;
 }
 
@@ -458,6 +460,10 @@ static int parse_scope(loader *l, const skpi__field *f, scope_pairs *s)
     s->count = 0;
     if (f->len == 0)
         return 1;
+    if (strlen(f->ptr) != f->len) {   /* the split below stops at a NUL */
+        report(l, "scope", "contains NUL");
+        return 0;
+    }
     size_t pairs = 1;
     for (size_t i = 0; i < f->len; i++)
         pairs += f->ptr[i] == ';';
@@ -641,7 +647,7 @@ int skpi_ledger_load_costs(skpi_ledger **ledger, const skpi_input *input,
     }
     scope_release(&c.scope);
     loader_release(&l);
-    finish_stats(&l, stats);
+    finish_stats(&l, rc, stats);
     return rc;
 }
 
@@ -723,6 +729,6 @@ int skpi_ledger_load_rates(skpi_ledger *ledger, const skpi_input *input,
     if (rc != SKPI_OK)
         skpi__ledger_fail(ledger, rc, err.message);
     loader_release(&l);
-    finish_stats(&l, stats);
+    finish_stats(&l, rc, stats);
     return rc;
 }

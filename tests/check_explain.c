@@ -273,6 +273,12 @@ START_TEST(foreign_ledger)
     ck_assert_int_eq(err.code, SKPI_EINVAL);
     ck_assert_msg(strstr(err.message, "ledger") != NULL, "%s", err.message);
     skpi_ledger_free(same_total);
+    /* the breakdown's own ledger, changed afterwards (a rate no contact even
+     * uses): its fingerprint no longer matches */
+    ck_assert_int_eq(skpi_ledger_set_rate(led, 9, 777), SKPI_OK);
+    e = (skpi_explain *)&e;
+    ck_assert_int_eq(skpi_explain_new(&e, b, 0, led, &err), SKPI_EINVAL);
+    ck_assert_ptr_null(e);
     skpi_breakdown_free(b);
     /* a breakdown without a ledger has none to explain with */
     b = run(NULL, "channel", 0);

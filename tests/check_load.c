@@ -811,6 +811,21 @@ START_TEST(nul_in_a_field_is_a_bad_row)
     static const char when[] = "id,opened_at,outcome\nn1,10\0,open\n";
     reject_contacts_n(when, sizeof when - 1, 0, SKPI_EDATA);
     EXPECT_MESSAGES("c.csv:2:opened_at");
+    /* Costs: a NUL must not cut a scope or a word short. */
+    static const char costs[] = "category,amount,currency,start,end,channel,scope\n"
+                                "other,1,,0,1,,region=eu\0;region=us\n"
+                                "other\0,1,,0,1,,\n"
+                                "other,1,,0,1,voice\0,\n"
+                                "other,1,US\0,0,1,,\n"
+                                "other,1,,0,1,,\n";
+    forget_messages();
+    skpi_ledger *l = (skpi_ledger *)&l;
+    skpi_load_options o = options_of(0);
+    skpi_input in = SKPI_INPUT_MEMORY(costs, sizeof costs - 1, "k.csv");
+    ck_assert_int_eq(skpi_ledger_load_costs(&l, &in, &o, &stats, NULL), SKPI_EDATA);
+    ck_assert_ptr_null(l);
+    EXPECT_MESSAGES("k.csv:2:scope", "k.csv:3:category", "k.csv:4:channel", "k.csv:5:currency");
+    ck_assert_uint_eq(stats.skipped, 4);
 }
 END_TEST
 

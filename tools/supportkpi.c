@@ -181,6 +181,18 @@ static int parse_valued(args *a, const char *name, const char *value, const char
     return 0;
 }
 
+/* Whether parse_valued() knows the option (so that an unknown one last on
+ * the line is called unknown, not "needs a value"). */
+static int takes_value(const args *a, const char *name)
+{
+    static const char *const valued[] = { "--contacts", "--costs", "--rates", "--format",
+                                          "--window", "--as-of", "--bucket", "--anchor", "--by" };
+    for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+        if (strcmp(name, valued[k]) == 0)
+            return 1;
+    return strcmp(name, "--row") == 0 && strcmp(a->command, "explain") == 0;
+}
+
 static int parse_args(args *a, int argc, char **argv, const char *usage)
 {
     for (int i = 2; i < argc; i++) {
@@ -197,6 +209,8 @@ static int parse_args(args *a, int argc, char **argv, const char *usage)
         } else {
             if (strncmp(name, "--", 2) != 0)
                 return usage_error(usage, "unexpected argument '%s'", name);
+            if (!takes_value(a, name))
+                return usage_error(usage, "unknown option '%s'", name);
             if (option_value(argc, argv, &i, &value, usage) != 0)
                 return EXIT_USAGE;
             int rc = parse_valued(a, name, value, usage);
@@ -283,6 +297,7 @@ static int load_ledger(const args *a, inputs *in)
     skpi_error err;
     skpi_input costs = SKPI_INPUT_PATH(a->costs);
     int rc = skpi_ledger_load_costs(&in->ledger, &costs, &o, &stats, &err);
+    end_progress(&o);
     in->skipped += a->skip_bad_rows ? stats.skipped : 0;
     if (rc != SKPI_OK) {
         fprintf(stderr, "supportkpi: %s\n", err.message);
@@ -291,7 +306,9 @@ static int load_ledger(const args *a, inputs *in)
     if (!a->rates)
         return SKPI_OK;
     skpi_input rates = SKPI_INPUT_PATH(a->rates);
+    o = load_options(a, a->rates);
     rc = skpi_ledger_load_rates(in->ledger, &rates, &o, &stats);
+    end_progress(&o);
     in->skipped += a->skip_bad_rows ? stats.skipped : 0;
     if (rc != SKPI_OK)
         fprintf(stderr, "supportkpi: %s\n", skpi_ledger_errmsg(in->ledger));
@@ -503,7 +520,9 @@ static int run_validate(args *a)
         skpi_input rates = SKPI_INPUT_PATH(a->rates);
         skpi_load_options o = load_options(a, a->rates);
         skpi_load_stats stats = { 0, 0 };
-        if ((rc = skpi_ledger_load_rates(in.ledger, &rates, &o, &stats)) != SKPI_OK) {
+        rc = skpi_ledger_load_rates(in.ledger, &rates, &o, &stats);
+        end_progress(&o);
+        if (rc != SKPI_OK) {
             fprintf(stderr, "supportkpi: %s\n", skpi_ledger_errmsg(in.ledger));
             if (exit_code_of(rc) > worst)
                 worst = exit_code_of(rc);

@@ -77,7 +77,7 @@ typedef struct skpi_load_options {
 
 /** @brief What a load did. */
 typedef struct skpi_load_stats {
-    uint64_t rows;     /**< rows taken */
+    uint64_t rows;     /**< rows taken (0 when the load failed) */
     uint64_t skipped;  /**< bad rows left out (skip mode), or bad rows found (otherwise) */
 } skpi_load_stats;
 
@@ -121,7 +121,8 @@ SKPI_API SKPI_WARN_UNUSED int skpi_ledger_load_costs(skpi_ledger **ledger,
 
 /**
  * @brief Load rates.csv (columns tier, rate_per_hour) into a ledger's rate
- *        table.  A tier given twice is a bad row.
+ *        table.  A tier given twice is a bad row; tiers the file does not
+ *        name keep the rate they had.
  * @param ledger the ledger; unchanged on failure.
  * @param input the file.
  * @param options NULL for the defaults.
