@@ -22,6 +22,9 @@ python3 python3
 lua5.4 lua5.4
 /usr/include/check.h check
 /usr/include/lua5.4/lua.h liblua5.4-dev
+abidiff abigail-tools
+gcovr gcovr
+valgrind valgrind
 NEEDS
 
 [ -z "$missing" ] && exit 0
