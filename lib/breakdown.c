@@ -445,8 +445,8 @@ static void tally_contact(tally *t, const contact_columns *c, size_t i, bool rep
     }
 }
 
-/* A settled chain placed in a row; returns its resolution time or UNSET. */
-static int64_t tally_chain(tally *t, const contact_columns *c, const skpi_chains *chains,
+/* A settled chain placed in a row. */
+static void tally_chain(tally *t, const contact_columns *c, const skpi_chains *chains,
                            size_t chain, bool resolved)
 {
     size_t size = skpi_chain_size(chains, chain);
@@ -459,17 +459,18 @@ static int64_t tally_chain(tally *t, const contact_columns *c, const skpi_chains
     t->chains_escalated += escalated;
     if (!resolved) {
         t->unresolved++;
-        return SKPI_UNSET;
+        return;
     }
     size_t first = skpi_chain_contact(chains, chain, 0);
     t->resolved++;
     t->resolved_contacts += (int64_t)size;
     t->automated += automated;
     t->fcr += size == 1 && !escalated && skpi__intcol_get(c->reopens, first) == 0;
-    int64_t time = skpi_chain_latest_close(chains, chain) - skpi__intcol_get(c->opened, first);
+    /* In 128 bits: with times anywhere in int64 a duration may exceed INT64_MAX. */
+    __int128 time = skpi_chain_latest_close(chains, chain)
+                    - (__int128)skpi__intcol_get(c->opened, first);
     t->n[TIME_RESOLUTION]++;
     t->sum[TIME_RESOLUTION] += time;
-    return time;
 }
 
 /* Bit i: contact i is not the first of its chain. */
@@ -494,16 +495,18 @@ static bool is_repeat(const uint8_t *bits, size_t i)
 
 /* ---- pass 4: percentiles ---- */
 
-static int compare_int64(const void *a, const void *b)
+static int compare_uint64(const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
 }
 
 /* Values of one time metric, row by row: row r's run is
- * values[starts[r] .. starts[r+1]), the total's run is all of them. */
+ * values[starts[r] .. starts[r+1]), the total's run is all of them.  A
+ * duration is >= 0 but, with times anywhere in int64, may exceed INT64_MAX:
+ * durations are kept unsigned. */
 typedef struct time_values {
-    int64_t *values;
+    uint64_t *values;
     size_t *starts;  /* rows + 1 */
     size_t *fill;    /* rows */
 } time_values;
@@ -530,13 +533,13 @@ static void time_values_release(time_values *v)
     skpi__free(v->fill);
 }
 
-static void time_values_add(time_values *v, uint32_t row, int64_t value)
+static void time_values_add(time_values *v, uint32_t row, uint64_t value)
 {
     v->values[v->fill[row]++] = value;
 }
 
 /* Nearest rank of a sorted run: the value at rank ceil(p × n). */
-static int64_t nearest_rank(const int64_t *sorted, size_t n, int p_num, int p_den)
+static uint64_t nearest_rank(const uint64_t *sorted, size_t n, int p_num, int p_den)
 {
     size_t rank = (size_t)(((__int128)n * p_num + p_den - 1) / p_den);
     return sorted[rank ? rank - 1 : 0];
@@ -564,7 +567,7 @@ static void set_ratio(skpi_breakdown *b, size_t slot, int kpi, __int128 num, int
 }
 
 static void set_times(skpi_breakdown *b, size_t slot, const tally *t, int metric,
-                      const int64_t *sorted, int mean, int median, int p90)
+                      const uint64_t *sorted, int mean, int median, int p90)
 {
     int64_t n = t->n[metric];
     set_ratio(b, slot, mean, t->sum[metric], n);
@@ -652,9 +655,11 @@ static int gather_times(const skpi_breakdown *b, work *w)
         int64_t closed = skpi__intcol_get(c.closed, i);
         int64_t first = skpi__intcol_get(c.first_response, i);
         if (skpi__intcol_get(c.outcome, i) != SKPI_OUTCOME_OPEN)
-            time_values_add(&w->times[TIME_TO_CLOSE], w->contact_row[i], closed - opened);
+            time_values_add(&w->times[TIME_TO_CLOSE], w->contact_row[i],
+                            (uint64_t)closed - (uint64_t)opened);
         if (first != SKPI_UNSET)
-            time_values_add(&w->times[TIME_FIRST_RESPONSE], w->contact_row[i], first - opened);
+            time_values_add(&w->times[TIME_FIRST_RESPONSE], w->contact_row[i],
+                            (uint64_t)first - (uint64_t)opened);
     }
     const uint8_t *status = skpi__chains_status(b->chains);
     for (size_t ch = 0; ch < skpi_chains_count(b->chains); ch++) {
@@ -663,16 +668,16 @@ static int gather_times(const skpi_breakdown *b, work *w)
             continue;
         int64_t first_opened = skpi_chain_first_opened(b->chains, ch);
         time_values_add(&w->times[TIME_RESOLUTION], w->chain_row[ch],
-                        skpi_chain_latest_close(b->chains, ch) - first_opened);
+                        (uint64_t)skpi_chain_latest_close(b->chains, ch) - (uint64_t)first_opened);
     }
     for (int m = 0; m < 3; m++)
         for (size_t r = 0; r < b->rows; r++)
             qsort(w->times[m].values + w->times[m].starts[r],
-                  w->times[m].starts[r + 1] - w->times[m].starts[r], sizeof(int64_t), compare_int64);
+                  w->times[m].starts[r + 1] - w->times[m].starts[r], sizeof(uint64_t), compare_uint64);
     return SKPI_OK;
 }
 
-static void set_all_times(skpi_breakdown *b, size_t slot, const tally *t, const int64_t *runs[3])
+static void set_all_times(skpi_breakdown *b, size_t slot, const tally *t, const uint64_t *runs[3])
 {
     set_times(b, slot, t, TIME_RESOLUTION, runs[TIME_RESOLUTION], SKPI_KPI_RESOLUTION_TIME_MEAN,
               SKPI_KPI_RESOLUTION_TIME_MEDIAN, SKPI_KPI_RESOLUTION_TIME_P90);
@@ -691,7 +696,7 @@ static int fill_cells(skpi_breakdown *b, work *w)
     if (!b->values || !b->present)
         return SKPI_ENOMEM;
     for (size_t r = 0; r < b->rows; r++) {
-        const int64_t *runs[3];
+        const uint64_t *runs[3];
         for (int m = 0; m < 3; m++)
             runs[m] = w->times[m].values + w->times[m].starts[r];
         set_counts_and_rates(b, r, &w->tallies[r]);
@@ -699,8 +704,8 @@ static int fill_cells(skpi_breakdown *b, work *w)
     }
     /* The total's runs are every row's values together, sorted anew. */
     for (int m = 0; m < 3; m++)
-        qsort(w->times[m].values, (size_t)w->tallies[b->rows].n[m], sizeof(int64_t), compare_int64);
-    const int64_t *all[3] = { w->times[0].values, w->times[1].values, w->times[2].values };
+        qsort(w->times[m].values, (size_t)w->tallies[b->rows].n[m], sizeof(uint64_t), compare_uint64);
+    const uint64_t *all[3] = { w->times[0].values, w->times[1].values, w->times[2].values };
     tally *total = &w->tallies[b->rows];
     set_counts_and_rates(b, b->rows, total);
     set_all_times(b, b->rows, total, all);
@@ -1094,4 +1099,49 @@ const skpi_chains *skpi_breakdown_chains(const skpi_breakdown *b)
 uint64_t skpi__breakdown_ledger_fingerprint(const skpi_breakdown *b)
 {
     return b->ledger_fingerprint;
+}
+
+/* Column j of the key for each pair, or -1 when the names are not exactly
+ * the key columns. */
+static int map_key_names(const skpi_breakdown *b, size_t count, const char *const *keys,
+                         size_t *column)
+{
+    if (count != b->key_count || (count && !keys))
+        return -1;
+    for (size_t k = 0; k < count; k++) {
+        column[k] = SIZE_MAX;
+        for (size_t j = 0; j < b->key_count && keys[k]; j++)
+            if (strcmp(b->keys[j].name, keys[k]) == 0)
+                column[k] = j;
+        for (size_t q = 0; q < k; q++)
+            if (column[q] == column[k])
+                return -1;
+        if (column[k] == SIZE_MAX)
+            return -1;
+    }
+    return 0;
+}
+
+int skpi_breakdown_find_row(const skpi_breakdown *b, size_t count, const char *const *keys,
+                            const char *const *values, size_t *row)
+{
+    if (!b || !row || (count && !values) || count > 64)
+        return SKPI_EINVAL;
+    size_t column[64];
+    if (map_key_names(b, count, keys, column) != 0)
+        return SKPI_EINVAL;
+    for (size_t r = 0; r < b->rows; r++) {
+        size_t k = 0;
+        for (; k < count; k++) {
+            const char *have = b->key_text[r * b->key_count + column[k]];
+            const char *want = values[k] && *values[k] ? values[k] : NULL;
+            if ((have == NULL) != (want == NULL) || (have && strcmp(have, want) != 0))
+                break;
+        }
+        if (k == count) {
+            *row = r;
+            return SKPI_OK;
+        }
+    }
+    return SKPI_ENOTFOUND;
 }

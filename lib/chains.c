@@ -204,7 +204,7 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
     uint32_t *chain_order = skpi__calloc(n + 1, sizeof *chain_order);
     out->order = skpi__calloc(n + 1, sizeof *out->order);
     int rc = sorted && cuts && chain_order && out->order ? SKPI_OK : SKPI_ENOMEM;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; rc == SKPI_OK && i < n; i++)   /* sorted may be NULL */
         sorted[i] = (uint32_t)i;
     if (rc == SKPI_OK)
         rc = skpi__sort_u32(sorted, n, compare_key_time_id, &c);

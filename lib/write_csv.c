@@ -41,21 +41,35 @@ static void write_line(skpi__sink *s, const skpi_breakdown *b, size_t row)
     skpi__sink_puts(s, "\n");
 }
 
+static void write_table(skpi__sink *s, const skpi_breakdown *breakdown)
+{
+    skpi__sink_puts(s, "kind");
+    for (size_t j = 0; j < skpi_breakdown_key_count(breakdown); j++) {
+        skpi__sink_puts(s, ",");
+        csv_field(s, skpi_breakdown_key_name(breakdown, j));
+    }
+    for (int k = 0; k < skpi_kpi_count(); k++)
+        skpi__sink_printf(s, ",%s", skpi_kpi_name(k));
+    skpi__sink_puts(s, "\n");
+    for (size_t r = 0; r < skpi_breakdown_row_count(breakdown); r++)
+        write_line(s, breakdown, r);
+    write_line(s, breakdown, SKPI_ROW_TOTAL);
+}
+
 int skpi_breakdown_write_csv(const skpi_breakdown *breakdown, FILE *out)
 {
     if (!breakdown || !out)
         return SKPI_EINVAL;
     skpi__sink s = skpi__sink_stream(out);
-    skpi__sink_puts(&s, "kind");
-    for (size_t j = 0; j < skpi_breakdown_key_count(breakdown); j++) {
-        skpi__sink_puts(&s, ",");
-        csv_field(&s, skpi_breakdown_key_name(breakdown, j));
-    }
-    for (int k = 0; k < skpi_kpi_count(); k++)
-        skpi__sink_printf(&s, ",%s", skpi_kpi_name(k));
-    skpi__sink_puts(&s, "\n");
-    for (size_t r = 0; r < skpi_breakdown_row_count(breakdown); r++)
-        write_line(&s, breakdown, r);
-    write_line(&s, breakdown, SKPI_ROW_TOTAL);
+    write_table(&s, breakdown);
     return skpi__sink_finish(&s, NULL);
+}
+
+int skpi_breakdown_csv(const skpi_breakdown *breakdown, char *buf, size_t cap, size_t *needed)
+{
+    if (!breakdown || (!buf && cap))
+        return SKPI_EINVAL;
+    skpi__sink s = skpi__sink_buffer(buf, cap);
+    write_table(&s, breakdown);
+    return skpi__sink_finish(&s, needed);
 }

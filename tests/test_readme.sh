@@ -9,6 +9,13 @@ lib=$(cd "$top_builddir/lib/.libs" && pwd)
 passed=0
 failed=0
 
+# An interpreter loading a library built with AddressSanitizer needs its
+# runtime first (CI runs the tests in such a build too).
+SKPI_PRELOAD=
+if nm -D "$lib/libsupportkpi.so" 2>/dev/null | grep -q __asan_init; then
+    SKPI_PRELOAD="LD_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0"
+fi
+
 # The indented block that starts at the line equal to $1 and ends before
 # the next line that is not indented or blank.
 block() {
@@ -40,6 +47,20 @@ else
     echo "FAIL: the README's C example does not compile"
     cat "$work/out"
     failed=$((failed + 1))
+fi
+
+src=$(cd "$top_srcdir" && pwd)
+build=$(cd "$top_builddir" && pwd)
+if [ -n "${PYTHON:-}" ] && [ "$PYTHON" != none ]; then
+    block "    import json" > "$work/example.py"
+    check Python env PYTHONPATH="$src/bindings/python" \
+        SUPPORTKPI_LIBRARY="$lib/libsupportkpi.so.0" $SKPI_PRELOAD \
+        sh -c "cd '$src' && '$PYTHON' '$work/example.py'"
+fi
+if [ -n "${LUA:-}" ] && [ "$LUA" != none ] && [ -f "$build/bindings/.libs/supportkpi.so" ]; then
+    block '    local skpi = require("supportkpi")' > "$work/example.lua"
+    check Lua env LUA_CPATH="$build/bindings/.libs/?.so;;" LD_LIBRARY_PATH="$lib" $SKPI_PRELOAD \
+        sh -c "cd '$src' && '$LUA' '$work/example.lua'"
 fi
 
 echo "readme: $passed passed, $failed failed"

@@ -559,23 +559,10 @@ static int grouping_from_row(args *a)
 /* The row whose every key matches --row (an empty value matches null). */
 static size_t find_row(const args *a, const skpi_breakdown *b)
 {
-    size_t keys = skpi_breakdown_key_count(b);
-    if (keys != a->row_count)
+    size_t row;
+    if (skpi_breakdown_find_row(b, a->row_count, a->row_keys, a->row_values, &row) != SKPI_OK)
         return SIZE_MAX;
-    for (size_t r = 0; r < skpi_breakdown_row_count(b); r++) {
-        size_t matched = 0;
-        for (size_t k = 0; k < a->row_count; k++) {
-            for (size_t j = 0; j < keys; j++) {
-                if (strcmp(skpi_breakdown_key_name(b, j), a->row_keys[k]) != 0)
-                    continue;
-                const char *v = skpi_breakdown_key_value(b, r, j);
-                matched += strcmp(v ? v : "", a->row_values[k]) == 0;
-            }
-        }
-        if (matched == keys)
-            return r;
-    }
-    return SIZE_MAX;
+    return row;
 }
 
 static void money_text(const skpi_breakdown *b, int rc, int64_t v, char *out, size_t cap)

@@ -22,8 +22,10 @@ extern "C" {
  *
  * skpi_breakdown_new() is a pure function of the chains (and the records they
  * read), an optional ledger and the options; it returns a result handle that
- * owns its numbers and borrows the records and chains for drill-down (they
- * must outlive it and not be updated while it is used).
+ * owns its numbers and borrows the records and chains for drill-down: they
+ * must outlive it, and the chains must not be updated (skpi_chains_update())
+ * while it is used.  Appending contacts to the records is allowed: the
+ * breakdown, like the chains, describes the contacts they covered.
  *
  * Rows are keyed by the grouping columns; a key value is NULL when empty or
  * absent and sorts first; rows sort column by column, bytewise (tier and the
@@ -196,8 +198,8 @@ SKPI_API int skpi_breakdown_get(const skpi_breakdown *breakdown, size_t row, int
  * @param breakdown the result.
  * @param row a row index, or ::SKPI_ROW_TOTAL.
  * @param kpi a ::skpi_kpi.
- * @param[out] value the value.
- * @return as skpi_breakdown_get().
+ * @param[out] value the value (a decimal KPI as its value, not in nanos).
+ * @return ::SKPI_OK, ::SKPI_ABSENT or ::SKPI_ENOTFOUND (never ::SKPI_ERANGE).
  */
 SKPI_API int skpi_breakdown_get_double(const skpi_breakdown *breakdown, size_t row, int kpi,
                                        double *value);
@@ -226,6 +228,21 @@ SKPI_API int skpi_breakdown_text(const skpi_breakdown *breakdown, size_t row, in
 SKPI_API int skpi_breakdown_ledger(const skpi_breakdown *breakdown, int64_t *ledger_total,
                                    int64_t *unallocated,
                                    int64_t *escalation_adjusted_unallocated);
+
+/**
+ * @brief Find the row whose key columns have the given values.
+ * @param breakdown the result.
+ * @param count pairs given; must name every key column once.
+ * @param keys key column names ("channel", a dimension, "month" ...).
+ * @param values their values as skpi_breakdown_key_value() gives them (a
+ *        tier as its digit, a bucket as its label); NULL or "" for null.
+ * @param[out] row the row index.
+ * @return ::SKPI_OK; ::SKPI_ENOTFOUND when no row has that key;
+ *         ::SKPI_EINVAL when the names are not exactly the key columns.
+ */
+SKPI_API int skpi_breakdown_find_row(const skpi_breakdown *breakdown, size_t count,
+                                     const char *const *keys, const char *const *values,
+                                     size_t *row);
 
 /** @brief Number of contacts behind row @p row (its own contacts; the total: all). */
 SKPI_API size_t skpi_breakdown_row_contact_count(const skpi_breakdown *breakdown, size_t row);
@@ -294,6 +311,17 @@ SKPI_API int skpi_breakdown_json(const skpi_breakdown *breakdown, char *buf, siz
  * @return ::SKPI_OK or ::SKPI_EIO.
  */
 SKPI_API int skpi_breakdown_write_csv(const skpi_breakdown *breakdown, FILE *out);
+
+/**
+ * @brief The CSV of skpi_breakdown_write_csv() into a caller buffer.
+ * @param breakdown the result.
+ * @param buf receives the NUL-terminated text (may be NULL when @p cap is 0).
+ * @param cap bytes at @p buf.
+ * @param[out] needed bytes the text takes, its NUL included (may be NULL).
+ * @return ::SKPI_OK, or ::SKPI_ENOSPACE when @p cap < *needed.
+ */
+SKPI_API int skpi_breakdown_csv(const skpi_breakdown *breakdown, char *buf, size_t cap,
+                                size_t *needed);
 
 /** @} */
 
