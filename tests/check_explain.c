@@ -308,7 +308,7 @@ static int64_t below(int64_t n)
 }
 
 typedef struct gen {
-    char id[16], customer[16];
+    char id[24], customer[24];  /* room for any size_t index */
     const char *reason, *channel, *region, *product;
     int64_t opened, first_response, closed, handle, tier, escalations, reopens, csat;
     int outcome;
