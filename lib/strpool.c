@@ -1,5 +1,9 @@
 /* The string pool (see strpool.h).  Linear probing over a power-of-two table
- * kept at most 3/4 full; a slot holds id + 1 so that 0 means empty. */
+ * kept at most 3/4 full; a slot holds id + 1 so that 0 means empty.  Beside
+ * each slot, one byte of the string's hash (its tag): a probe compares
+ * strings only when the tags agree, so walking past other strings costs no
+ * fetch of their bytes.  At 3/4 full a miss walks ~8 slots; without tags each
+ * was a cache miss on a string, and interning dominated loading. */
 #include "strpool.h"
 
 #include <string.h>
@@ -49,29 +53,56 @@ static int equals(const skpi__strpool *p, uint32_t id, const char *s, size_t len
     return end - from - 1 == len && memcmp(p->bytes + from, s, len) == 0;
 }
 
+/* The tag of a hash: bits the slot index does not use. */
+static uint8_t tag_of(uint64_t h)
+{
+    return (uint8_t)(h >> 56);
+}
+
+/* The tags live right after the slots, in the same block. */
+static uint8_t *tags_of(const skpi__strpool *p)
+{
+    return (uint8_t *)(p->slots + p->slot_mask + 1);
+}
+
 /* The slot where s is, or the empty slot where it would go. */
 static size_t probe(const skpi__strpool *p, const char *s, size_t len, uint64_t h)
 {
+    const uint8_t *tags = tags_of(p);
+    uint8_t tag = tag_of(h);
     size_t i = (size_t)h & p->slot_mask;
-    while (p->slots[i] != 0 && !equals(p, p->slots[i] - 1, s, len))
+    while (p->slots[i] != 0 && (tags[i] != tag || !equals(p, p->slots[i] - 1, s, len)))
         i = (i + 1) & p->slot_mask;
     return i;
+}
+
+static void put(skpi__strpool *p, size_t slot, uint32_t id, uint64_t h)
+{
+    p->slots[slot] = id + 1;
+    tags_of(p)[slot] = tag_of(h);
 }
 
 static void insert_id(skpi__strpool *p, uint32_t id)
 {
     const char *s = skpi__strpool_get(p, id);
-    size_t i = (size_t)hash_bytes(s, strlen(s)) & p->slot_mask;
+    uint64_t h = hash_bytes(s, strlen(s));
+    size_t i = (size_t)h & p->slot_mask;
     while (p->slots[i] != 0)
         i = (i + 1) & p->slot_mask;
-    p->slots[i] = id + 1;
+    put(p, i, id, h);
+}
+
+/* Bytes of a table of `slots` slots and their tags. */
+static size_t table_bytes(size_t slots)
+{
+    return slots * (sizeof(uint32_t) + 1);
 }
 
 /* Rebuild the table with `slots` slots from the strings.  The empty string
  * (id 0) is not in the table: intern answers it without hashing. */
 static void rehash_into(skpi__strpool *p, uint32_t *table, size_t slots)
 {
-    memset(table, 0, slots * sizeof *table);
+    memset(table, 0, table_bytes(slots));
     p->slots = table;
     p->slot_mask = slots - 1;
     for (size_t id = 1; id < skpi__strpool_count(p); id++)
@@ -86,7 +117,7 @@ static int grow_table(skpi__strpool *p, size_t need)
     size_t grown = slots ? slots * 2 : 64;
     while (need > grown / 4 * 3)
         grown *= 2;
-    uint32_t *table = skpi__malloc(grown * sizeof *table);
+    uint32_t *table = skpi__malloc(table_bytes(grown));
     if (!table)
         return SKPI_ENOMEM;
     uint32_t *old = p->slots;
@@ -142,8 +173,18 @@ int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32
 int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
 {
     *added = 0;
-    if (skpi__strpool_find(p, s, len, id) == SKPI_OK)
+    if (len == 0) {
+        *id = 0;
         return SKPI_OK;
+    }
+    uint64_t h = hash_bytes(s, len);
+    if (p->slot_mask) {
+        size_t slot = probe(p, s, len, h);
+        if (p->slots[slot] != 0) {
+            *id = p->slots[slot] - 1;
+            return SKPI_OK;
+        }
+    }
     size_t count = skpi__strpool_count(p);
     if (count >= UINT32_MAX - 1 || len >= SIZE_MAX - p->bytes_len - 1)
         return SKPI_ERANGE;
@@ -162,7 +203,7 @@ int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *
     p->bytes[p->bytes_len + len] = '\0';
     p->bytes_len += len + 1;
     *id = (uint32_t)count;
-    p->slots[probe(p, s, len, hash_bytes(s, len))] = *id + 1;
+    put(p, probe(p, s, len, h), *id, h);  /* probed anew: the table may have grown */
     *added = 1;
     return SKPI_OK;
 }
@@ -183,5 +224,5 @@ void skpi__strpool_truncate(skpi__strpool *p, size_t count)
 size_t skpi__strpool_bytes(const skpi__strpool *p)
 {
     return p->bytes_cap + skpi__intcol_bytes(&p->offsets)
-           + (p->slot_mask ? (p->slot_mask + 1) * sizeof(uint32_t) : 0);
+           + (p->slot_mask ? table_bytes(p->slot_mask + 1) : 0);
 }
