@@ -516,13 +516,16 @@ static int push_contact(skpi_records *r, const skpi_contact *c, dim_scratch *s,
     return skpi__records_push(r, &row, why);
 }
 
-/* Undo the group and describe the bad record in the handle's message. */
+/* Describe the bad record in the handle's message, then undo the group.  In
+ * that order: why->field may be the name of a dimension the group
+ * registered, which the rollback frees. */
 static int fail_group(skpi_records *r, int rc, const char *what, size_t index, const char *id,
                       const skpi__row_error *why)
 {
+    skpi__fail(&r->error, rc, "%s %zu (id '%.64s'): %s: %s", what, index, id ? id : "",
+               why->field, why->reason);
     skpi__records_rollback(r);
-    return skpi__fail(&r->error, rc, "%s %zu (id '%.64s'): %s: %s", what, index,
-                      id ? id : "", why->field, why->reason);
+    return rc;
 }
 
 int skpi_records_add_batch(skpi_records *records, const skpi_contact *contacts, size_t count)

@@ -21,6 +21,7 @@ int main(void)
     srunner_add_suite(runner, make_allocate_suite());
     srunner_add_suite(runner, make_explain_suite());
     srunner_add_suite(runner, make_write_suite());
+    srunner_add_suite(runner, make_faults_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

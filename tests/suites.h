@@ -19,5 +19,6 @@ Suite *make_load_suite(void);
 Suite *make_allocate_suite(void);
 Suite *make_explain_suite(void);
 Suite *make_write_suite(void);
+Suite *make_faults_suite(void);
 
 #endif
