@@ -1,14 +1,17 @@
 /* Resolution chains (SPEC §3).
  *
  * Building is three sorts and two walks, O(n log n):
- *  1. sort the contacts by (customer, reason, opened_at, id): interned ids
- *     make the key integers, so only ties on opened_at compare strings;
+ *  1. sort the contacts by (customer, reason, opened_at, id): interned
+ *     customer ids are dense, so a counting sort groups each customer's
+ *     contacts in one pass, and each customer's few contacts are then
+ *     sorted by (reason, opened_at, id) on their own;
  *  2. walk each key's contacts in that order and cut a new chain where SPEC
  *     says (nothing open in the chain and opened_at > latest close + W); a
  *     contact with an empty customer is a chain of its own;
- *  3. sort the chains by their first contact (opened_at, id), so chain
- *     numbers do not depend on the order contacts were added (interned ids
- *     do), then lay the contacts out chain by chain and settle statuses.
+ *  3. sort the chains by their first contact (opened_at, id) with a radix
+ *     sort, so chain numbers do not depend on the order contacts were added
+ *     (interned ids do), then lay the contacts out chain by chain and
+ *     settle statuses.
  *
  * A chains handle keeps 4 bytes per contact and 5 per chain. */
 #include "chains.h"
@@ -85,13 +88,47 @@ static int compare_time_id(const columns *c, uint32_t a, uint32_t b)
     return d ? d : strcmp(skpi__records_id(c->records, a), skpi__records_id(c->records, b));
 }
 
-static int compare_key_time_id(const void *context, uint32_t a, uint32_t b)
+static int compare_reason_time_id(const void *context, uint32_t a, uint32_t b)
 {
     const columns *c = context;
-    int d = compare_int(skpi__intcol_get(c->customer, a), skpi__intcol_get(c->customer, b));
-    if (!d)
-        d = compare_int(skpi__intcol_get(c->reason, a), skpi__intcol_get(c->reason, b));
+    int d = compare_int(skpi__intcol_get(c->reason, a), skpi__intcol_get(c->reason, b));
     return d ? d : compare_time_id(c, a, b);
+}
+
+/* Sort one customer's contacts: insertion sort for the usual handful, the
+ * merge sort for the few customers with many. */
+static int sort_customer(const columns *c, uint32_t *a, size_t n)
+{
+    if (n > 24)
+        return skpi__sort_u32(a, n, compare_reason_time_id, c);
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = a[i];
+        size_t j = i;
+        for (; j > 0 && compare_reason_time_id(c, a[j - 1], x) > 0; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+    return SKPI_OK;
+}
+
+/* Step 1: sorted = the contacts by (customer, reason, opened_at, id). */
+static int sort_by_key(const columns *c, uint32_t *sorted, size_t n)
+{
+    size_t customers = skpi__strpool_count(skpi__records_pool(c->records, SKPI__COL_CUSTOMER));
+    uint32_t *end = skpi__calloc(customers + 1, sizeof *end);
+    if (!end)
+        return SKPI_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        end[skpi__intcol_get(c->customer, i) + 1]++;
+    for (size_t k = 1; k <= customers; k++)
+        end[k] += end[k - 1];
+    for (size_t i = 0; i < n; i++)   /* afterwards end[k] is where customer k ends */
+        sorted[end[skpi__intcol_get(c->customer, i)]++] = (uint32_t)i;
+    int rc = SKPI_OK;
+    for (size_t k = 1; rc == SKPI_OK && k < customers; k++)  /* customer 0: singletons */
+        rc = sort_customer(c, sorted + end[k - 1], end[k] - end[k - 1]);
+    skpi__free(end);
+    return rc;
 }
 
 /* The default as-of time: the latest timestamp of any contact. */
@@ -155,6 +192,54 @@ static int compare_chains(const void *context, uint32_t a, uint32_t b)
     return compare_time_id(s->c, s->sorted[s->cuts[a]], s->sorted[s->cuts[b]]);
 }
 
+/* Step 3 for contacts spread over more than 2^32 seconds: by comparison. */
+static int order_chains_slowly(const columns *c, const uint32_t *sorted, const uint32_t *cuts,
+                               size_t count, uint32_t *chain_order)
+{
+    for (size_t k = 0; k < count; k++)
+        chain_order[k] = (uint32_t)k;
+    chain_sort s = { c, sorted, cuts };
+    return skpi__sort_u32(chain_order, count, compare_chains, &s);
+}
+
+/* Step 3: chain_order = the chains by their first contact's (opened_at, id).
+ * Keys pack the first opened_at (relative to the earliest) above the chain
+ * number, so a radix sort on the high half orders by time and keeps chain
+ * numbers in order within a second; equal seconds are then ordered by id. */
+static int order_chains(const columns *c, const uint32_t *sorted, const uint32_t *cuts,
+                        size_t count, uint32_t *chain_order)
+{
+    int64_t earliest = INT64_MAX, latest = INT64_MIN;
+    for (size_t k = 0; k < count; k++) {
+        int64_t t = skpi__intcol_get(c->opened, sorted[cuts[k]]);
+        earliest = t < earliest ? t : earliest;
+        latest = t > latest ? t : latest;
+    }
+    if (count && (uint64_t)latest - (uint64_t)earliest > UINT32_MAX)
+        return order_chains_slowly(c, sorted, cuts, count, chain_order);
+    uint64_t *keys = skpi__malloc((count + 1) * sizeof *keys);
+    if (!keys)
+        return SKPI_ENOMEM;
+    for (size_t k = 0; k < count; k++) {
+        uint64_t t = (uint64_t)skpi__intcol_get(c->opened, sorted[cuts[k]]) - (uint64_t)earliest;
+        keys[k] = t << 32 | k;
+    }
+    int rc = skpi__radix_sort_u64(keys, count, 32);
+    for (size_t k = 0; rc == SKPI_OK && k < count; k++)
+        chain_order[k] = (uint32_t)keys[k];
+    /* Runs of the same second: by the first contact's id (insertion sort). */
+    for (size_t k = 1; rc == SKPI_OK && k < count; k++) {
+        uint32_t x = chain_order[k];
+        size_t j = k;
+        for (; j > 0 && keys[j - 1] >> 32 == keys[k] >> 32
+               && compare_time_id(c, sorted[cuts[chain_order[j - 1]]], sorted[cuts[x]]) > 0; j--)
+            chain_order[j] = chain_order[j - 1];
+        chain_order[j] = x;
+    }
+    skpi__free(keys);
+    return rc;
+}
+
 static int chain_status(const columns *c, const uint32_t *members, size_t size, int64_t as_of,
                         int64_t window, bool provisional)
 {
@@ -204,16 +289,11 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
     uint32_t *chain_order = skpi__calloc(n + 1, sizeof *chain_order);
     out->order = skpi__calloc(n + 1, sizeof *out->order);
     int rc = sorted && cuts && chain_order && out->order ? SKPI_OK : SKPI_ENOMEM;
-    for (size_t i = 0; rc == SKPI_OK && i < n; i++)   /* sorted may be NULL */
-        sorted[i] = (uint32_t)i;
     if (rc == SKPI_OK)
-        rc = skpi__sort_u32(sorted, n, compare_key_time_id, &c);
+        rc = sort_by_key(&c, sorted, n);
     if (rc == SKPI_OK) {
         out->count = cut_chains(&c, sorted, n, window, cuts);
-        for (size_t k = 0; k < out->count; k++)
-            chain_order[k] = (uint32_t)k;
-        chain_sort s = { &c, sorted, cuts };
-        rc = skpi__sort_u32(chain_order, out->count, compare_chains, &s);
+        rc = order_chains(&c, sorted, cuts, out->count, chain_order);
     }
     if (rc == SKPI_OK) {
         out->starts = skpi__calloc(out->count + 1, sizeof *out->starts);

@@ -1,6 +1,8 @@
-/* Bottom-up merge sort: O(n log n) always, stable, one n-sized buffer. */
+/* Bottom-up merge sort (O(n log n), stable) for orders that need a
+ * comparison; LSD radix sort for integer keys. */
 #include "sort.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -40,4 +42,56 @@ int skpi__sort_u32(uint32_t *a, size_t n, skpi__compare_u32 compare, const void 
         memcpy(a, from, n * sizeof *a);
     skpi__free(buffer);
     return SKPI_OK;
+}
+
+/* Counts of each value of byte `shift / 8`; false when one value holds all
+ * (the pass would not move anything). */
+static bool byte_varies(const uint64_t *a, size_t n, unsigned shift, size_t count[256])
+{
+    memset(count, 0, 256 * sizeof count[0]);
+    for (size_t i = 0; i < n; i++)
+        count[(a[i] >> shift) & 0xFF]++;
+    return count[(a[0] >> shift) & 0xFF] != n;
+}
+
+int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit)
+{
+    if (n < 2)
+        return SKPI_OK;
+    uint64_t *buffer = skpi__malloc(n * sizeof *buffer);
+    if (!buffer)
+        return SKPI_ENOMEM;
+    uint64_t *from = a, *to = buffer;
+    size_t count[256];
+    for (unsigned shift = low_bit / 8 * 8; shift < 64; shift += 8) {
+        if (!byte_varies(from, n, shift, count))
+            continue;
+        size_t at = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a)
+        memcpy(a, from, n * sizeof *a);
+    skpi__free(buffer);
+    return SKPI_OK;
+}
+
+int skpi__sort_i64(int64_t *a, size_t n)
+{
+    const uint64_t sign = UINT64_C(1) << 63;
+    uint64_t *u = (uint64_t *)a;  /* same size and representation */
+    for (size_t i = 0; i < n; i++)
+        u[i] ^= sign;
+    int rc = skpi__radix_sort_u64(u, n, 0);
+    for (size_t i = 0; i < n; i++)
+        u[i] ^= sign;
+    return rc;
 }

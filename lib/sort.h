@@ -12,4 +12,13 @@ typedef int (*skpi__compare_u32)(const void *context, uint32_t a, uint32_t b);
 /* Stable merge sort of a[0..n).  SKPI_ENOMEM leaves a as it was. */
 int skpi__sort_u32(uint32_t *a, size_t n, skpi__compare_u32 compare, const void *context);
 
+/* Stable LSD radix sort of a[0..n) by bits [low_bit, 64) of each value,
+ * a byte at a time; bytes that are the same in every value are skipped, so
+ * sorting timestamps of one year costs three or four passes.  Values equal
+ * in those bits keep their order.  SKPI_ENOMEM leaves a as it was. */
+int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit);
+
+/* Sort signed values ascending (a radix sort on the sign-flipped bits). */
+int skpi__sort_i64(int64_t *a, size_t n);
+
 #endif

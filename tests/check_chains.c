@@ -543,6 +543,28 @@ START_TEST(update_in_several_steps)
 }
 END_TEST
 
+/* Chains are numbered by their first contact's (opened_at, id) whatever the
+ * span of the data: over 2^32 seconds the radix sort gives way to a
+ * comparison sort, with the same order. */
+START_TEST(chain_order_over_centuries)
+{
+    const int64_t far = (int64_t)1 << 40;   /* ~34,800 years */
+    add(rec, "z", "c1", "r", "voice", far, far + 1, SKPI_OUTCOME_RESOLVED);
+    add(rec, "b", "c2", "r", "voice", -far, -far + 1, SKPI_OUTCOME_RESOLVED);
+    add(rec, "a", "c3", "r", "voice", 0, 1, SKPI_OUTCOME_RESOLVED);
+    add(rec, "c", "c4", "r", "voice", 0, 1, SKPI_OUTCOME_RESOLVED);
+    skpi_chains *ch = build(rec, far + 1, 0);
+    const char *want[] = { "b", "a", "c", "z" };
+    ck_assert_uint_eq(skpi_chains_count(ch), 4);
+    for (size_t k = 0; k < 4; k++) {
+        skpi_contact c;
+        ck_assert_int_eq(skpi_records_get(rec, skpi_chain_contact(ch, k, 0), &c), SKPI_OK);
+        ck_assert_str_eq(c.id, want[k]);
+    }
+    skpi_chains_free(ch);
+}
+END_TEST
+
 Suite *make_chains_suite(void)
 {
     Suite *s = suite_create("chains");
@@ -565,6 +587,7 @@ Suite *make_chains_suite(void)
     tcase_add_checked_fixture(limits, setup, teardown);
     tcase_add_loop_test(limits, order_does_not_matter, 0, 3);
     tcase_add_test(limits, update_equals_rebuild);
+    tcase_add_test(limits, chain_order_over_centuries);
     tcase_add_test(limits, update_in_several_steps);
     tcase_set_timeout(limits, 60);
     suite_add_tcase(s, limits);
