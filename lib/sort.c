@@ -83,15 +83,3 @@ int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit)
     skpi__free(buffer);
     return SKPI_OK;
 }
-
-int skpi__sort_i64(int64_t *a, size_t n)
-{
-    const uint64_t sign = UINT64_C(1) << 63;
-    uint64_t *u = (uint64_t *)a;  /* same size and representation */
-    for (size_t i = 0; i < n; i++)
-        u[i] ^= sign;
-    int rc = skpi__radix_sort_u64(u, n, 0);
-    for (size_t i = 0; i < n; i++)
-        u[i] ^= sign;
-    return rc;
-}

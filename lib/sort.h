@@ -18,7 +18,4 @@ int skpi__sort_u32(uint32_t *a, size_t n, skpi__compare_u32 compare, const void 
  * in those bits keep their order.  SKPI_ENOMEM leaves a as it was. */
 int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit);
 
-/* Sort signed values ascending (a radix sort on the sign-flipped bits). */
-int skpi__sort_i64(int64_t *a, size_t n);
-
 #endif
