@@ -207,7 +207,9 @@ static int weight_of(const context *cx, const cost_class *k, size_t i, int64_t *
         return SKPI_OK;
     default:
         if (!cx->has_rate[tier])
-            return missing_rate(cx, k, tier, "its tier_weighted driver needs it");
+            return missing_rate(cx, k, tier, k->direct_labor
+                                ? "the escalation-adjusted allocation re-drives direct_labor by tier"
+                                : "its tier_weighted driver needs it");
         if (__builtin_mul_overflow(handle, cx->rate[tier], w))
             return skpi__fail(cx->err, SKPI_ERANGE, "entry %zu: a weight overflows int64", k->entry);
         return SKPI_OK;

@@ -495,12 +495,6 @@ static bool is_repeat(const uint8_t *bits, size_t i)
 
 /* ---- pass 4: percentiles ---- */
 
-static int compare_uint64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Values of one time metric, row by row: row r's run is
  * values[starts[r] .. starts[r+1]), the total's run is all of them.  A
  * duration is >= 0 but, with times anywhere in int64, may exceed INT64_MAX:
@@ -670,11 +664,12 @@ static int gather_times(const skpi_breakdown *b, work *w)
         time_values_add(&w->times[TIME_RESOLUTION], w->chain_row[ch],
                         (uint64_t)skpi_chain_latest_close(b->chains, ch) - (uint64_t)first_opened);
     }
+    int rc = SKPI_OK;
     for (int m = 0; m < 3; m++)
-        for (size_t r = 0; r < b->rows; r++)
-            qsort(w->times[m].values + w->times[m].starts[r],
-                  w->times[m].starts[r + 1] - w->times[m].starts[r], sizeof(uint64_t), compare_uint64);
-    return SKPI_OK;
+        for (size_t r = 0; rc == SKPI_OK && r < b->rows; r++)
+            rc = skpi__radix_sort_u64(w->times[m].values + w->times[m].starts[r],
+                                      w->times[m].starts[r + 1] - w->times[m].starts[r], 0);
+    return rc;
 }
 
 static void set_all_times(skpi_breakdown *b, size_t slot, const tally *t, const uint64_t *runs[3])
@@ -704,7 +699,8 @@ static int fill_cells(skpi_breakdown *b, work *w)
     }
     /* The total's runs are every row's values together, sorted anew. */
     for (int m = 0; m < 3; m++)
-        qsort(w->times[m].values, (size_t)w->tallies[b->rows].n[m], sizeof(uint64_t), compare_uint64);
+        if (skpi__radix_sort_u64(w->times[m].values, (size_t)w->tallies[b->rows].n[m], 0) != SKPI_OK)
+            return SKPI_ENOMEM;
     const uint64_t *all[3] = { w->times[0].values, w->times[1].values, w->times[2].values };
     tally *total = &w->tallies[b->rows];
     set_counts_and_rates(b, b->rows, total);
