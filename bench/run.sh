@@ -35,8 +35,9 @@ done
 case "$base" in "$root"|"$root"/*) die "SKPI_BENCH_DIR must be outside the source tree" ;; esac
 case "$base" in *"'"*|*"|"*) die "SKPI_BENCH_DIR must not contain ' or |" ;; esac
 
-cli=$root/build/tools/supportkpi
-lib_a=$root/build/lib/.libs/libsupportkpi.a
+build=${SKPI_BUILD:-$root/build}   # the build tree (make bench passes its own)
+cli=$build/tools/supportkpi
+lib_a=$build/lib/.libs/libsupportkpi.a
 [ -x "$cli" ] || die "$cli is missing: run make first"
 [ -f "$lib_a" ] || die "$lib_a is missing: run make first"
 for tool in sqlite3 node python3 cc; do
@@ -51,7 +52,7 @@ fi
 mkdir -p "$base/bin" || die "cannot create $base"
 # skpi_bench: against the build tree's static library, so that it runs the code
 # `make` just built (no install, no LD_LIBRARY_PATH).
-cc -std=c11 -O2 -Wall -Wextra -I "$root/include" -I "$root/build/include" \
+cc -std=c11 -O2 -Wall -Wextra -I "$root/include" -I "$build/include" \
     "$here/skpi_bench.c" "$lib_a" -o "$base/bin/skpi_bench" || die "cannot build skpi_bench"
 
 duckdb_version=$(node -e "console.log(require('$here/node_modules/@duckdb/node-api/package.json').version)")
