@@ -836,8 +836,9 @@ static int compute(skpi_breakdown *b, work *w, skpi_error *err)
     int rc = w->contact_row && w->chain_row && w->repeats ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK)
         rc = assign_rows(b, &ix, w->contact_row, w->chain_row);
+    int64_t no_key = 0;  /* a zero-width key still needs memory to point at */
     if (rc == SKPI_OK && b->key_count == 0 && ix.rows == 0)
-        rc = row_of(&ix, NULL, &(uint32_t){ 0 });  /* no grouping: always the one row */
+        rc = row_of(&ix, &no_key, &(uint32_t){ 0 });  /* no grouping: always the one row */
     if (rc == SKPI_OK)
         rc = order_rows(b, &ix, w->contact_row, w->chain_row, chains);
     skpi__free(ix.keys);

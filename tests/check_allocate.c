@@ -11,6 +11,7 @@
 
 #include "supportkpi.h"
 #include "suites.h"
+#include "testdata.h"
 #include "testutil.h"
 
 #define D 86400
@@ -29,12 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    skpi_chains_free(chains);
-    chains = NULL;
-    skpi_records_free(rec);
-    rec = NULL;
-    skpi_ledger_free(led);
-    led = NULL;
+    test_free_handles(&rec, &chains, &led);
 }
 
 /* One contact: reason "r", closed 60 s after it opened (unless open);
@@ -71,11 +67,7 @@ static void solo(const char *id, const char *channel, int tier, int64_t opened, 
 
 static void stitch(void)
 {
-    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
-    o.as_of = FAR;
-    skpi_chains_free(chains);
-    chains = NULL;
-    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
+    test_stitch(&chains, rec, FAR, SKPI_ANCHOR_FIRST);
 }
 
 static void entry(skpi_ledger *l, int category, int64_t amount, int64_t start, int64_t end,
@@ -92,40 +84,9 @@ static void rate(skpi_ledger *l, int tier, int64_t r)
     ck_assert_int_eq(skpi_ledger_set_rate(l, tier, r), SKPI_OK);
 }
 
-static int run_rc(skpi_breakdown **b, const skpi_ledger *l, const char *k0, const char *k1,
-                  int bucket, skpi_error *err)
-{
-    const char *by[2] = { k0, k1 };
-    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
-    o.by = by;
-    o.by_count = k1 ? 2 : k0 ? 1 : 0;
-    o.bucket = bucket;
-    return skpi_breakdown_new(b, chains, l, &o, err);
-}
-
 static skpi_breakdown *run(const skpi_ledger *l, const char *k0, const char *k1, int bucket)
 {
-    skpi_breakdown *b = NULL;
-    skpi_error err;
-    int rc = run_rc(&b, l, k0, k1, bucket, &err);
-    ck_assert_msg(rc == SKPI_OK, "rc %d: %s", rc, err.message);
-    return b;
-}
-
-static int64_t get(const skpi_breakdown *b, size_t row, int kpi)
-{
-    int64_t v = -12345;
-    int rc = skpi_breakdown_get(b, row, kpi, &v);
-    ck_assert_msg(rc == SKPI_OK, "row %zu kpi %s: rc %d", row, skpi_kpi_name(kpi), rc);
-    return v;
-}
-
-static void absent(const skpi_breakdown *b, size_t row, int kpi)
-{
-    int64_t v = -12345;
-    ck_assert_msg(skpi_breakdown_get(b, row, kpi, &v) == SKPI_ABSENT, "row %zu kpi %s not absent",
-                  row, skpi_kpi_name(kpi));
-    ck_assert_int_eq(v, -12345);
+    return test_breakdown(chains, l, k0, k1, bucket);
 }
 
 static void key_is(const skpi_breakdown *b, size_t row, size_t column, const char *want)
@@ -142,9 +103,9 @@ static void column_is(const skpi_breakdown *b, int kpi, const int64_t *rows, int
 {
     size_t n = skpi_breakdown_row_count(b);
     for (size_t r = 0; r < n; r++)
-        ck_assert_msg(get(b, r, kpi) == rows[r], "%s row %zu: %lld, want %lld", skpi_kpi_name(kpi),
-                      r, (long long)get(b, r, kpi), (long long)rows[r]);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, kpi), total);
+        ck_assert_msg(test_kpi(b, r, kpi) == rows[r], "%s row %zu: %lld, want %lld",
+                      skpi_kpi_name(kpi), r, (long long)test_kpi(b, r, kpi), (long long)rows[r]);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, kpi), total);
 }
 
 static void ledger_is(const skpi_breakdown *b, int64_t total, int64_t unallocated,
@@ -168,20 +129,20 @@ static void money_identities(const skpi_breakdown *b)
         int64_t total;
         if (skpi_breakdown_get(b, SKPI_ROW_TOTAL, money[m], &total) == SKPI_ABSENT) {
             for (size_t r = 0; r < n; r++)
-                absent(b, r, money[m]);
+                test_kpi_absent(b, r, money[m]);
             continue;
         }
         int64_t sum = 0;
         for (size_t r = 0; r < n; r++)
-            sum += get(b, r, money[m]);
+            sum += test_kpi(b, r, money[m]);
         ck_assert_msg(sum == total, "%s: rows sum to %lld, total %lld", skpi_kpi_name(money[m]),
                       (long long)sum, (long long)total);
     }
     int64_t lt, un, aun;
     ck_assert_int_eq(skpi_breakdown_ledger(b, &lt, &un, &aun), SKPI_OK);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_COST) + un, lt);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_COST) + un, lt);
     if (aun != SKPI_UNSET)
-        ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_ADJUSTED_COST) + aun, lt);
+        ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_ADJUSTED_COST) + aun, lt);
 }
 
 /* ---- drivers ---- */
@@ -438,7 +399,7 @@ START_TEST(failure_demand_total_half_even_down)
      * the voice row floors to 2 and nothing is left over */
     column_is(b, SKPI_KPI_COST, (const int64_t[]){ 3, 2 }, 5);
     column_is(b, SKPI_KPI_FAILURE_DEMAND_COST, (const int64_t[]){ 0, 2 }, 2);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_REPEAT_CONTACTS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_REPEAT_CONTACTS), 1);
     money_identities(b);
     skpi_breakdown_free(b);
 }
@@ -470,8 +431,8 @@ START_TEST(failure_demand_is_repeat_contacts_cost)
     column_is(b, SKPI_KPI_FAILURE_DEMAND_COST, (const int64_t[]){ 0, 300 }, 300);
     skpi_breakdown_free(b);
     b = run(led, NULL, NULL, 0);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_FAILURE_DEMAND_COST), 300);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_FAILURE_DEMAND_COST), 300);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_FAILURE_DEMAND_COST), 300);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_FAILURE_DEMAND_COST), 300);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -504,12 +465,12 @@ START_TEST(escalation_adjusted_and_premium)
      * floors 0 111 444 = 555, the unit to .44…: 0 111 445 */
     column_is(b, SKPI_KPI_ESCALATION_PREMIUM, (const int64_t[]){ 0, 111, 445 }, 556);
     /* CPR: one resolved chain per row, from the exact costs */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPR), 350);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 211);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 322);
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 767);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPR), 350);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 211);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 322);
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 767);
     /* 1300 / 3 = 433.33… */
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 433);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR_ESCALATION_ADJUSTED), 433);
     ledger_is(b, 1300, 0, 0);
     money_identities(b);
     skpi_breakdown_free(b);
@@ -568,15 +529,15 @@ START_TEST(no_rates_no_escalation_figures)
     for (int pass = 0; pass < 2; pass++) {
         skpi_breakdown *b = run(led, "channel", NULL, 0);
         for (size_t r = 0; r < 2; r++) {
-            ck_assert_int_eq(get(b, r, SKPI_KPI_COST), 500);
-            absent(b, r, SKPI_KPI_ESCALATION_ADJUSTED_COST);
-            absent(b, r, SKPI_KPI_ESCALATION_PREMIUM);
-            absent(b, r, SKPI_KPI_CPR_ESCALATION_ADJUSTED);
+            ck_assert_int_eq(test_kpi(b, r, SKPI_KPI_COST), 500);
+            test_kpi_absent(b, r, SKPI_KPI_ESCALATION_ADJUSTED_COST);
+            test_kpi_absent(b, r, SKPI_KPI_ESCALATION_PREMIUM);
+            test_kpi_absent(b, r, SKPI_KPI_CPR_ESCALATION_ADJUSTED);
         }
-        absent(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_ADJUSTED_COST);
-        absent(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_PREMIUM);
-        absent(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR_ESCALATION_ADJUSTED);
-        ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 500);
+        test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_ADJUSTED_COST);
+        test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_PREMIUM);
+        test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR_ESCALATION_ADJUSTED);
+        ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 500);
         ledger_is(b, 1000, 0, SKPI_UNSET);
         skpi_breakdown_free(b);
         /* a table set and cleared again is no table */
@@ -592,8 +553,8 @@ START_TEST(no_ledger_no_money)
     stitch();
     skpi_breakdown *b = run(NULL, "channel", NULL, 0);
     for (int k = SKPI_KPI_COST; k <= SKPI_KPI_CPR_ESCALATION_ADJUSTED; k++) {
-        absent(b, 0, k);
-        absent(b, SKPI_ROW_TOTAL, k);
+        test_kpi_absent(b, 0, k);
+        test_kpi_absent(b, SKPI_ROW_TOTAL, k);
     }
     int64_t t = 7;
     ck_assert_int_eq(skpi_breakdown_ledger(b, &t, NULL, NULL), SKPI_ABSENT);
@@ -609,7 +570,7 @@ static void expect_failure(int want, const char *words)
 {
     skpi_breakdown *b = (skpi_breakdown *)&b;
     skpi_error err;
-    int rc = run_rc(&b, led, "channel", NULL, 0, &err);
+    int rc = test_breakdown_rc(&b, chains, led, "channel", NULL, 0, &err);
     ck_assert_int_eq(rc, want);
     ck_assert_ptr_null(b);
     ck_assert_int_eq(err.code, want);
@@ -638,7 +599,7 @@ START_TEST(tier_weighted_rate_only_for_tiers_touched)
     /* the entry's period holds tier 1 only: no rate for tier 2 is needed */
     entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_TIER_WEIGHTED, NULL, NULL, NULL);
     skpi_breakdown *b = run(led, "channel", NULL, 0);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_COST), 10);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_COST), 10);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -653,7 +614,7 @@ START_TEST(premium_needs_tier1_rate)
     /* a non-direct entry needs nothing more */
     entry(led, SKPI_CATEGORY_INDIRECT_LABOR, 10, B, B + D, SKPI_DRIVER_CONTACTS, NULL, NULL, NULL);
     skpi_breakdown *b = run(led, "channel", NULL, 0);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_PREMIUM), 0);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_PREMIUM), 0);
     skpi_breakdown_free(b);
     /* a direct_labor entry touching tier 2 and 3: the premium compares with tier 1 */
     entry(led, SKPI_CATEGORY_DIRECT_LABOR, 10, B, B + D, SKPI_DRIVER_CONTACTS, NULL, NULL, NULL);
@@ -704,7 +665,7 @@ START_TEST(cpt_and_cpr_from_the_exact_cost)
     /* chat: 2 resolved contacts; voice: 8, of which 2 abandoned, 1 open */
     solo("a0", "chat", 1, B, 1, NULL);
     solo("a1", "chat", 1, B + 1, 1, NULL);
-    char id[8];
+    char id[16];
     for (int i = 0; i < 8; i++) {
         snprintf(id, sizeof id, "v%d", i);
         int outcome = i < 2 ? SKPI_OUTCOME_ABANDONED : i == 2 ? SKPI_OUTCOME_OPEN
@@ -719,15 +680,15 @@ START_TEST(cpt_and_cpr_from_the_exact_cost)
     column_is(b, SKPI_KPI_COST, (const int64_t[]){ 5, 22 }, 27);
     /* chat: CPT = CPR = 5.4 / 2 = 2.7 → 3 (the rounded cost would give
      * 5 / 2 = 2.5 → 2) */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPT), 3);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPR), 3);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPT), 3);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPR), 3);
     /* voice: 7 closed, 5 resolved: CPT 21.6 / 7 = 3.0857 → 3; CPR 21.6 / 5 =
      * 4.32 → 4 (22 / 5 = 4.4 would also give 4) */
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CPT), 3);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CPR), 4);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CPT), 3);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CPR), 4);
     /* total: 27 / 9 closed = 3; 27 / 7 resolved = 3.857 → 4 */
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPT), 3);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 4);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPT), 3);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 4);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -743,10 +704,10 @@ START_TEST(cpr_half_to_even)
     entry(led, SKPI_CATEGORY_OTHER, 7, B + 2, B + 4, SKPI_DRIVER_CONTACTS, NULL, NULL, NULL);
     skpi_breakdown *b = run(led, "channel", NULL, 0);
     /* chat: 5 over 2 resolved = 2.5 → 2; voice 7 / 2 = 3.5 → 4; total 12 / 4 = 3 */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPR), 2);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CPR), 4);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPT), 2);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 3);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPR), 2);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CPR), 4);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPT), 2);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 3);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -758,11 +719,11 @@ START_TEST(cpr_absent_without_resolutions)
     stitch();
     entry(led, SKPI_CATEGORY_OTHER, 100, B, B + D, SKPI_DRIVER_CONTACTS, NULL, NULL, NULL);
     skpi_breakdown *b = run(led, "channel", NULL, 0);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CPT), 50);
-    absent(b, 0, SKPI_KPI_CPR);
-    absent(b, 1, SKPI_KPI_CPT);   /* the open contact: no closed contact */
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_COST), 50);
-    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CPT), 50);
+    test_kpi_absent(b, 0, SKPI_KPI_CPR);
+    test_kpi_absent(b, 1, SKPI_KPI_CPT);   /* the open contact: no closed contact */
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_COST), 50);
+    test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -779,12 +740,12 @@ START_TEST(spec_worked_example)
     entry(led, SKPI_CATEGORY_DIRECT_LABOR, 5000000, B, B + 90 * D, SKPI_DRIVER_HANDLE_TIME, NULL,
           NULL, NULL);
     skpi_breakdown *b = run(led, NULL, NULL, 0);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS), 1000);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_COST), 5000000);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 5000);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPT), 5000);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS), 1000);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_COST), 5000000);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR), 5000);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPT), 5000);
     char text[48];
-    ck_assert_int_eq(skpi_format_money(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR),
+    ck_assert_int_eq(skpi_format_money(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CPR),
                                        skpi_breakdown_currency(b), text, sizeof text), SKPI_OK);
     ck_assert_str_eq(text, "50.00");
     skpi_breakdown_free(b);
@@ -793,146 +754,11 @@ END_TEST
 
 /* ---- random data ---- */
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-    uint64_t z = (rng += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static int64_t below(int64_t n)
-{
-    return (int64_t)(next() % (uint64_t)n);
-}
-
-typedef struct gen {
-    char id[24], customer[24];  /* room for any size_t index */
-    const char *reason, *channel, *region, *product;
-    int64_t opened, first_response, closed, handle, tier, escalations, reopens, csat;
-    int outcome;
-} gen;
-
-static const char *const channels[] = { "voice", "chat", "email", "self_service", "" };
-static const char *const regions[] = { "eu", "us", "apac", NULL };
-static const char *const products[] = { "a", "b", NULL };
-
-static void gen_contacts(gen *g, size_t n, uint64_t seed)
-{
-    rng = seed;
-    for (size_t i = 0; i < n; i++) {
-        gen *c = &g[i];
-        memset(c, 0, sizeof *c);
-        snprintf(c->id, sizeof c->id, "c%05zu", i);
-        if (below(20))
-            snprintf(c->customer, sizeof c->customer, "u%03d", (int)below(300));
-        static const char *const reasons[] = { "billing", "shipping", "login", "" };
-        c->reason = reasons[below(4)];
-        c->channel = channels[below(5)];
-        c->region = regions[below(4)];
-        c->product = products[below(3)];
-        c->opened = B + below(120 * D);
-        int64_t o = below(100);
-        c->outcome = o < 5 ? SKPI_OUTCOME_OPEN : o < 65 ? SKPI_OUTCOME_RESOLVED
-                   : o < 85 ? SKPI_OUTCOME_ESCALATED : SKPI_OUTCOME_ABANDONED;
-        c->closed = c->outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : c->opened + below(3 * D);
-        c->first_response = below(2) ? c->opened + below(3600) : SKPI_UNSET;
-        c->handle = below(10) ? below(3600) : 0;
-        static const int tiers[] = { 0, 1, 1, 1, 2, 2, 3 };
-        c->tier = tiers[below(7)];
-        c->escalations = below(4) ? 0 : below(3);
-        c->reopens = below(8) ? 0 : 1;
-        c->csat = below(3) ? SKPI_UNSET : 1 + below(5);
-    }
-}
-
-static void add_gen(skpi_records *r, const gen *g, const size_t *order, size_t n)
-{
-    static const char *const names[] = { "region", "product" };
-    for (size_t k = 0; k < n; k++) {
-        const gen *c = &g[order ? order[k] : k];
-        const char *values[2] = { c->region, c->product };
-        skpi_contact x = SKPI_CONTACT_INIT;
-        x.id = c->id;
-        x.customer = c->customer;
-        x.reason = c->reason;
-        x.channel = c->channel;
-        x.opened_at = c->opened;
-        x.first_response_at = c->first_response;
-        x.closed_at = c->closed;
-        x.handle_seconds = c->handle;
-        x.tier = c->tier;
-        x.escalations = c->escalations;
-        x.reopens = c->reopens;
-        x.csat = c->csat;
-        x.outcome = c->outcome;
-        x.dimension_count = 2;
-        x.dimension_names = names;
-        x.dimension_values = values;
-        ck_assert_msg(skpi_records_add(r, &x) == SKPI_OK, "%s", skpi_records_errmsg(r));
-    }
-}
-
-/* Random entries with every category, driver and kind of scope (some that
- * match nothing, some periods without contacts, some entries sharing a
- * period and scope); a rate for every tier. */
-static void gen_ledger(skpi_ledger *l, uint64_t seed, size_t entries)
-{
-    rng = seed ^ UINT64_C(0x5DEECE66D);
-    static const char *const scope_channels[] = { "voice", "chat", "email", "self_service",
-                                                  "fax" };
-    static const char *const scope_regions[] = { "eu", "us", "apac", "mars" };
-    int64_t start = 0, end = 0;
-    int driver = 0;
-    const char *channel = NULL, *keys[2], *values[2];
-    size_t pairs = 0;
-    for (size_t e = 0; e < entries; e++) {
-        if (e == 0 || below(5)) {  /* else: the previous period, driver and scope */
-            start = B - 10 * D + below(130 * D);
-            end = start + 1 + below(40 * D);
-            driver = (int)below(3);
-            channel = below(3) ? NULL : scope_channels[below(5)];
-            pairs = 0;
-            int64_t s = below(10);
-            if (s < 3) {
-                keys[pairs] = "region";
-                values[pairs++] = scope_regions[below(4)];
-            }
-            if (s == 3 || s == 4) {
-                keys[pairs] = "product";
-                values[pairs++] = below(2) ? "a" : "b";
-            }
-            if (s == 5) {
-                keys[pairs] = "nodim";
-                values[pairs++] = "x";
-            }
-        }
-        int rc = skpi_ledger_add_entry(l, (int)below(5), below(10000000), start, end, driver,
-                                       channel, pairs, keys, values);
-        ck_assert_msg(rc == SKPI_OK, "%s", skpi_ledger_errmsg(l));
-    }
-    for (int t = 0; t <= SKPI_TIER_MAX; t++)
-        ck_assert_int_eq(skpi_ledger_set_rate(l, t, (seed & 1) && t == 3 ? 0 : 1000 + below(20000)),
-                         SKPI_OK);
-}
-
-static char *json_of(const skpi_breakdown *b)
-{
-    size_t needed = 0;
-    ck_assert_int_eq(skpi_breakdown_json(b, NULL, 0, &needed, SKPI_UNSET), SKPI_ENOSPACE);
-    char *text = malloc(needed);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_int_eq(skpi_breakdown_json(b, text, needed, NULL, SKPI_UNSET), SKPI_OK);
-    return text;
-}
-
 /* CPT and CPR are the exact cost over a count, rounded: against the rounded
  * cost they may differ by at most count / 2 + 1 units of the product. */
 static void cost_per_is_close(const skpi_breakdown *b, size_t row, int kpi, int count_kpi)
 {
-    int64_t cost = get(b, row, SKPI_KPI_COST), count = get(b, row, count_kpi), per;
+    int64_t cost = test_kpi(b, row, SKPI_KPI_COST), count = test_kpi(b, row, count_kpi), per;
     int rc = skpi_breakdown_get(b, row, kpi, &per);
     if (count == 0) {
         ck_assert_int_eq(rc, SKPI_ABSENT);
@@ -947,12 +773,12 @@ static void cost_per_is_close(const skpi_breakdown *b, size_t row, int kpi, int 
 static void random_invariants(uint64_t seed)
 {
     enum { N = 2000 };
-    gen *g = calloc(N, sizeof *g);
+    test_contact *g = calloc(N, sizeof *g);
     size_t *order = calloc(N, sizeof *order);
     ck_assert(g && order);
-    gen_contacts(g, N, seed);
-    add_gen(rec, g, NULL, N);
-    gen_ledger(led, seed, 30);
+    test_random_contacts(g, N, seed, B);
+    test_add_contacts(rec, g, NULL, N);
+    test_random_ledger(led, seed, 30, B);
     struct { const char *k0, *k1; int bucket; } views[] = {
         { "channel", NULL, 0 },
         { "tier", NULL, SKPI_BUCKET_MONTH },
@@ -961,23 +787,22 @@ static void random_invariants(uint64_t seed)
         { NULL, NULL, 0 },
     };
     /* the same contacts added in another order */
-    rng = seed * 31 + 7;
+    test_rng rng;
+    test_rng_seed(&rng, seed * 31 + 7);
     for (size_t i = 0; i < N; i++)
         order[i] = i;
     for (size_t i = N - 1; i > 0; i--) {
-        size_t j = (size_t)below((int64_t)i + 1), t = order[i];
+        size_t j = (size_t)test_rng_below(&rng, (int64_t)i + 1), t = order[i];
         order[i] = order[j];
         order[j] = t;
     }
     skpi_records *r2 = NULL;
     skpi_chains *c2 = NULL;
     ck_assert_int_eq(skpi_records_new(&r2), SKPI_OK);
-    add_gen(r2, g, order, N);
-    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
-    o.as_of = FAR - 300 * D;   /* some chains pending, some settled */
-    skpi_chains_free(chains);
-    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
-    ck_assert_int_eq(skpi_chains_new(&c2, r2, &o, NULL), SKPI_OK);
+    test_add_contacts(r2, g, order, N);
+    /* some chains pending, some settled */
+    test_stitch(&chains, rec, FAR - 300 * D, SKPI_ANCHOR_FIRST);
+    test_stitch(&c2, r2, FAR - 300 * D, SKPI_ANCHOR_FIRST);
     int64_t ledger_total;
     skpi_ledger_total(led, &ledger_total);
     for (size_t v = 0; v < sizeof views / sizeof views[0]; v++) {
@@ -994,14 +819,10 @@ static void random_invariants(uint64_t seed)
             cost_per_is_close(b, r, SKPI_KPI_CPR, SKPI_KPI_RESOLVED_CHAINS);
         }
         /* the order contacts were added in changes nothing */
-        const char *by[2] = { views[v].k0, views[v].k1 };
-        skpi_breakdown_options bo = SKPI_BREAKDOWN_OPTIONS_INIT;
-        bo.by = by;
-        bo.by_count = views[v].k1 ? 2 : views[v].k0 ? 1 : 0;
-        bo.bucket = views[v].bucket;
         skpi_breakdown *b2 = NULL;
-        ck_assert_int_eq(skpi_breakdown_new(&b2, c2, led, &bo, NULL), SKPI_OK);
-        char *j1 = json_of(b), *j2 = json_of(b2);
+        ck_assert_int_eq(test_breakdown_rc(&b2, c2, led, views[v].k0, views[v].k1, views[v].bucket,
+                                           NULL), SKPI_OK);
+        char *j1 = test_breakdown_json(b, SKPI_UNSET), *j2 = test_breakdown_json(b2, SKPI_UNSET);
         ck_assert_uint_eq(strlen(j1), strlen(j2));
         ck_assert_msg(strcmp(j1, j2) == 0, "view %zu: the JSON depends on the order of contacts",
                       v);
@@ -1028,20 +849,17 @@ END_TEST
 START_TEST(allocation_failures)
 {
     enum { N = 300 };
-    gen *g = calloc(N, sizeof *g);
-    ck_assert_ptr_nonnull(g);
-    gen_contacts(g, N, 77);
-    add_gen(rec, g, NULL, N);
-    free(g);
+    test_add_random_contacts(rec, N, 77, B);
     stitch();
-    gen_ledger(led, 77, 12);
+    test_random_ledger(led, 77, 12, B);
     int succeeded = 0;
     for (long n = 0; !succeeded; n++) {
         test_alloc_install(n);
         long before = test_alloc_live();
         skpi_breakdown *b = (skpi_breakdown *)&b;
         skpi_error err;
-        int rc = run_rc(&b, led, "channel", "region", SKPI_BUCKET_MONTH, &err);
+        int rc = test_breakdown_rc(&b, chains, led, "channel", "region", SKPI_BUCKET_MONTH,
+                                   &err);
         if (rc == SKPI_OK) {
             succeeded = 1;
             ck_assert_ptr_nonnull(b);

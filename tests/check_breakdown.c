@@ -8,6 +8,8 @@
 
 #include "supportkpi.h"
 #include "suites.h"
+#include "testdata.h"
+#include "testutil.h"
 
 #define H 3600
 #define D 86400
@@ -60,12 +62,7 @@ static void add(const char *id, const char *cust, const char *reason, const char
 
 static void build_chains(int anchor)
 {
-    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
-    o.as_of = T;
-    o.anchor = anchor;
-    skpi_chains_free(chains);
-    chains = NULL;
-    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
+    test_stitch(&chains, rec, T, anchor);
 }
 
 static void setup(void)
@@ -85,26 +82,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    skpi_chains_free(chains);
-    chains = NULL;
-    skpi_records_free(rec);
-    rec = NULL;
-}
-
-static int64_t get(const skpi_breakdown *b, size_t row, int kpi)
-{
-    int64_t v = -12345;
-    int rc = skpi_breakdown_get(b, row, kpi, &v);
-    ck_assert_msg(rc == SKPI_OK, "row %zu kpi %s: rc %d", row, skpi_kpi_name(kpi), rc);
-    return v;
-}
-
-static void absent(const skpi_breakdown *b, size_t row, int kpi)
-{
-    int64_t v = -12345;
-    ck_assert_msg(skpi_breakdown_get(b, row, kpi, &v) == SKPI_ABSENT, "row %zu kpi %s not absent",
-                  row, skpi_kpi_name(kpi));
-    ck_assert_int_eq(v, -12345);
+    test_free_handles(&rec, &chains, NULL);
 }
 
 static skpi_breakdown *make(const char *const *by, size_t n, int bucket, int view)
@@ -141,45 +119,45 @@ START_TEST(total_kpis_by_hand)
     const size_t t = SKPI_ROW_TOTAL;
     ck_assert_uint_eq(skpi_breakdown_row_count(b), 1);
     ck_assert_uint_eq(skpi_breakdown_key_count(b), 0);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_CONTACTS), 9);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_CLOSED_CONTACTS), 8);     /* all but e1 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_ESCALATED_CONTACTS), 2);  /* a1, f1 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_REPEAT_CONTACTS), 2);     /* a2, f2 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_REOPENED_CONTACTS), 1);   /* c1 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLVED_CHAINS), 4);     /* A B C F */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_UNRESOLVED_CHAINS), 1);   /* D */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_SETTLED_CHAINS), 5);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_OPEN_CHAINS), 1);         /* E */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_PENDING_CHAINS), 1);      /* G */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_CONTACTS), 9);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_CLOSED_CONTACTS), 8);     /* all but e1 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_ESCALATED_CONTACTS), 2);  /* a1, f1 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_REPEAT_CONTACTS), 2);     /* a2, f2 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_REOPENED_CONTACTS), 1);   /* c1 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_RESOLVED_CHAINS), 4);     /* A B C F */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_UNRESOLVED_CHAINS), 1);   /* D */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_SETTLED_CHAINS), 5);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_OPEN_CHAINS), 1);         /* E */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_PENDING_CHAINS), 1);      /* G */
     /* FCR: B only (C was reopened, A and F have two contacts) / 5 settled */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_FCR), NANO / 5);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_REOPEN_RATE), 125000000);  /* 1/8 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_ESCALATION_RATE), 250000000); /* 2/8 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_CHAIN_ESCALATION_RATE), 400000000); /* A F / 5 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_REPEAT_RATE), 222222222);  /* 2/9 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_AUTOMATION_RATE), 250000000); /* B / 4 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_CSAT), 600000000);         /* a2 b1 f2 of 5 rated */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_CONTACTS_PER_RESOLUTION), 1500000000); /* 6/4 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_FCR), NANO / 5);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_REOPEN_RATE), 125000000);  /* 1/8 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_ESCALATION_RATE), 250000000); /* 2/8 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_CHAIN_ESCALATION_RATE), 400000000); /* A F / 5 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_REPEAT_RATE), 222222222);  /* 2/9 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_AUTOMATION_RATE), 250000000); /* B / 4 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_CSAT), 600000000);         /* a2 b1 f2 of 5 rated */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_CONTACTS_PER_RESOLUTION), 1500000000); /* 6/4 */
     /* resolution times: A 14400, B 1800, C 7200, F 3d+1h = 262800; sum 286200 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLUTION_TIME_MEAN), 71550 * NANO);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLUTION_TIME_MEDIAN), 7200);  /* rank 2 of 4 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_RESOLUTION_TIME_P90), 262800);   /* rank 4 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_RESOLUTION_TIME_MEAN), 71550 * NANO);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_RESOLUTION_TIME_MEDIAN), 7200);  /* rank 2 of 4 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_RESOLUTION_TIME_P90), 262800);   /* rank 4 */
     /* time to close: 3600 7200 1800 7200 600 3600 3600 100: sum 27700 / 8 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_TIME_TO_CLOSE_MEAN), 3462500000000LL);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_TIME_TO_CLOSE_MEDIAN), 3600);    /* rank 4 of 8 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_TIME_TO_CLOSE_P90), 7200);       /* rank 8 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_TIME_TO_CLOSE_MEAN), 3462500000000LL);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_TIME_TO_CLOSE_MEDIAN), 3600);    /* rank 4 of 8 */
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_TIME_TO_CLOSE_P90), 7200);       /* rank 8 */
     /* first response: 60 120 30 90 (e1 is open but has one): mean 75 */
-    ck_assert_int_eq(get(b, t, SKPI_KPI_FIRST_RESPONSE_MEAN), 75 * NANO);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_FIRST_RESPONSE_MEDIAN), 60);
-    ck_assert_int_eq(get(b, t, SKPI_KPI_FIRST_RESPONSE_P90), 120);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_FIRST_RESPONSE_MEAN), 75 * NANO);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_FIRST_RESPONSE_MEDIAN), 60);
+    ck_assert_int_eq(test_kpi(b, t, SKPI_KPI_FIRST_RESPONSE_P90), 120);
     /* no ledger: money absent */
-    absent(b, t, SKPI_KPI_COST);
-    absent(b, t, SKPI_KPI_CPT);
-    absent(b, t, SKPI_KPI_CPR);
+    test_kpi_absent(b, t, SKPI_KPI_COST);
+    test_kpi_absent(b, t, SKPI_KPI_CPT);
+    test_kpi_absent(b, t, SKPI_KPI_CPR);
     /* the single row equals the total, except the total-only counts */
     for (int k = 0; k < skpi_kpi_count(); k++) {
         if (k == SKPI_KPI_OPEN_CHAINS || k == SKPI_KPI_PENDING_CHAINS) {
-            absent(b, 0, k);
+            test_kpi_absent(b, 0, k);
             continue;
         }
         int64_t v0 = -1, v1 = -1;
@@ -207,9 +185,9 @@ START_TEST(provisional_counts_pending_resolved)
     skpi_chains_free(chains);
     ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
     skpi_breakdown *b = make(NULL, 0, 0, 0);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS), 5);  /* + G */
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_PENDING_CHAINS), 0);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_FCR), 333333333);    /* B G / 6 */
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS), 5);  /* + G */
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_PENDING_CHAINS), 0);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_FCR), 333333333);    /* B G / 6 */
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -231,37 +209,38 @@ START_TEST(by_channel)
                          repeats[] = { 0, 0, 0, 2 };
     int64_t sum[5] = { 0, 0, 0, 0, 0 };
     for (size_t r = 0; r < 4; r++) {
-        ck_assert_int_eq(get(b, r, SKPI_KPI_CONTACTS), contacts[r]);
-        ck_assert_int_eq(get(b, r, SKPI_KPI_CLOSED_CONTACTS), closed[r]);
-        ck_assert_int_eq(get(b, r, SKPI_KPI_RESOLVED_CHAINS), resolved[r]);
-        ck_assert_int_eq(get(b, r, SKPI_KPI_UNRESOLVED_CHAINS), unresolved[r]);
-        ck_assert_int_eq(get(b, r, SKPI_KPI_REPEAT_CONTACTS), repeats[r]);
-        absent(b, r, SKPI_KPI_OPEN_CHAINS);
-        absent(b, r, SKPI_KPI_PENDING_CHAINS);
-        sum[0] += get(b, r, SKPI_KPI_CONTACTS);
-        sum[1] += get(b, r, SKPI_KPI_CLOSED_CONTACTS);
-        sum[2] += get(b, r, SKPI_KPI_RESOLVED_CHAINS);
-        sum[3] += get(b, r, SKPI_KPI_UNRESOLVED_CHAINS);
-        sum[4] += get(b, r, SKPI_KPI_REPEAT_CONTACTS);
+        ck_assert_int_eq(test_kpi(b, r, SKPI_KPI_CONTACTS), contacts[r]);
+        ck_assert_int_eq(test_kpi(b, r, SKPI_KPI_CLOSED_CONTACTS), closed[r]);
+        ck_assert_int_eq(test_kpi(b, r, SKPI_KPI_RESOLVED_CHAINS), resolved[r]);
+        ck_assert_int_eq(test_kpi(b, r, SKPI_KPI_UNRESOLVED_CHAINS), unresolved[r]);
+        ck_assert_int_eq(test_kpi(b, r, SKPI_KPI_REPEAT_CONTACTS), repeats[r]);
+        test_kpi_absent(b, r, SKPI_KPI_OPEN_CHAINS);
+        test_kpi_absent(b, r, SKPI_KPI_PENDING_CHAINS);
+        sum[0] += test_kpi(b, r, SKPI_KPI_CONTACTS);
+        sum[1] += test_kpi(b, r, SKPI_KPI_CLOSED_CONTACTS);
+        sum[2] += test_kpi(b, r, SKPI_KPI_RESOLVED_CHAINS);
+        sum[3] += test_kpi(b, r, SKPI_KPI_UNRESOLVED_CHAINS);
+        sum[4] += test_kpi(b, r, SKPI_KPI_REPEAT_CONTACTS);
     }
-    ck_assert_int_eq(sum[0], get(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS));
-    ck_assert_int_eq(sum[1], get(b, SKPI_ROW_TOTAL, SKPI_KPI_CLOSED_CONTACTS));
-    ck_assert_int_eq(sum[2], get(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS));
-    ck_assert_int_eq(sum[3], get(b, SKPI_ROW_TOTAL, SKPI_KPI_UNRESOLVED_CHAINS));
-    ck_assert_int_eq(sum[4], get(b, SKPI_ROW_TOTAL, SKPI_KPI_REPEAT_CONTACTS));
+    ck_assert_int_eq(sum[0], test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS));
+    ck_assert_int_eq(sum[1], test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CLOSED_CONTACTS));
+    ck_assert_int_eq(sum[2], test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_RESOLVED_CHAINS));
+    ck_assert_int_eq(sum[3], test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_UNRESOLVED_CHAINS));
+    ck_assert_int_eq(sum[4], test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_REPEAT_CONTACTS));
     /* denominators 0 -> absent, never 0 */
-    absent(b, 0, SKPI_KPI_CONTACTS_PER_RESOLUTION); /* NULL row: no resolved chain */
-    absent(b, 0, SKPI_KPI_AUTOMATION_RATE);
-    absent(b, 0, SKPI_KPI_RESOLUTION_TIME_MEAN);
-    absent(b, 0, SKPI_KPI_RESOLUTION_TIME_MEDIAN);
-    absent(b, 0, SKPI_KPI_CSAT);                    /* d1 has no csat */
-    absent(b, 2, SKPI_KPI_FIRST_RESPONSE_MEAN);     /* b1 has no first response */
-    absent(b, 2, SKPI_KPI_FIRST_RESPONSE_P90);
-    absent(b, 3, SKPI_KPI_FCR);                     /* voice: no chain placed */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_FCR), 0);   /* 0 of 1 settled: a real 0 */
+    test_kpi_absent(b, 0, SKPI_KPI_CONTACTS_PER_RESOLUTION); /* NULL row: no resolved chain */
+    test_kpi_absent(b, 0, SKPI_KPI_AUTOMATION_RATE);
+    test_kpi_absent(b, 0, SKPI_KPI_RESOLUTION_TIME_MEAN);
+    test_kpi_absent(b, 0, SKPI_KPI_RESOLUTION_TIME_MEDIAN);
+    test_kpi_absent(b, 0, SKPI_KPI_CSAT);                    /* d1 has no csat */
+    test_kpi_absent(b, 2, SKPI_KPI_FIRST_RESPONSE_MEAN);     /* b1 has no first response */
+    test_kpi_absent(b, 2, SKPI_KPI_FIRST_RESPONSE_P90);
+    test_kpi_absent(b, 3, SKPI_KPI_FCR);                     /* voice: no chain placed */
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_FCR), 0);   /* 0 of 1 settled: a real 0 */
     /* chat row: chains A C F, measured whole: resolution 14400 7200 262800 */
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLUTION_TIME_MEAN), 94800 * NANO);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS_PER_RESOLUTION), 1666666667); /* 5/3, half-even */
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_RESOLUTION_TIME_MEAN), 94800 * NANO);
+    /* 5/3, half-even */
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CONTACTS_PER_RESOLUTION), 1666666667);
     /* drill-down: the chat row's contacts in record order */
     static const size_t chat[] = { 0, 3, 5, 6, 8 };
     ck_assert_uint_eq(skpi_breakdown_row_contact_count(b, 1), 5);
@@ -290,25 +269,25 @@ START_TEST(by_tier_first_and_last_anchor)
     ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 0), "1");
     ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 0), "2");
     /* first anchor: A and F (resolved at tier 2) count under tier 1 */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CONTACTS), 1);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 6);
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_CONTACTS), 2);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 1);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 3);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_UNRESOLVED_CHAINS), 1);
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_RESOLVED_CHAINS), 0);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_AUTOMATION_RATE), NANO);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CONTACTS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CONTACTS), 6);
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_CONTACTS), 2);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_RESOLVED_CHAINS), 3);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_UNRESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_RESOLVED_CHAINS), 0);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_AUTOMATION_RATE), NANO);
     skpi_breakdown_free(b);
 
     build_chains(SKPI_ANCHOR_LAST);
     b = make(by, 1, 0, 0);
     ck_assert_uint_eq(skpi_breakdown_row_count(b), 3);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 6); /* contacts never move */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 1);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1); /* C */
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_UNRESOLVED_CHAINS), 1); /* D */
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_RESOLVED_CHAINS), 2); /* A F */
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_CHAIN_ESCALATION_RATE), NANO);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CONTACTS), 6); /* contacts never move */
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1); /* C */
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_UNRESOLVED_CHAINS), 1); /* D */
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_RESOLVED_CHAINS), 2); /* A F */
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_CHAIN_ESCALATION_RATE), NANO);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -321,23 +300,23 @@ START_TEST(by_month_period_and_cohort)
     ck_assert_str_eq(skpi_breakdown_key_name(b, 0), "month");
     ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 0), "2026-03");
     ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 0), "2026-04");
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CONTACTS), 7);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 2); /* f2 g1 */
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CONTACTS), 7);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CONTACTS), 2); /* f2 g1 */
     /* period: F's latest close is in April */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 3);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_UNRESOLVED_CHAINS), 1);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS_PER_RESOLUTION), 2 * NANO); /* F whole */
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_RESOLVED_CHAINS), 3);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_UNRESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CONTACTS_PER_RESOLUTION), 2 * NANO); /* F whole */
     skpi_breakdown_free(b);
 
     b = make(NULL, 0, SKPI_BUCKET_MONTH, SKPI_VIEW_COHORT);
     ck_assert_uint_eq(skpi_breakdown_row_count(b), 2);
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_CONTACTS), 7);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_CONTACTS), 2);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_CONTACTS), 7);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_CONTACTS), 2);
     /* cohort: F's first contact opened in March */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_RESOLVED_CHAINS), 4);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 0);
-    absent(b, 1, SKPI_KPI_FCR);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_RESOLVED_CHAINS), 4);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_RESOLVED_CHAINS), 0);
+    test_kpi_absent(b, 1, SKPI_KPI_FCR);
     skpi_breakdown_free(b);
 
     /* channel then bucket: the bucket is the last key column */
@@ -350,8 +329,8 @@ START_TEST(by_month_period_and_cohort)
     ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 0), "chat");
     ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 1), "2026-04");
     /* chat/04: g1 and chain F (anchored at f1, chat; closed in April) */
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_CONTACTS), 1);
-    ck_assert_int_eq(get(b, 2, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_CONTACTS), 1);
+    ck_assert_int_eq(test_kpi(b, 2, SKPI_KPI_RESOLVED_CHAINS), 1);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -410,12 +389,12 @@ START_TEST(by_outcome_and_reason)
     ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 0), "billing");
     ck_assert_str_eq(skpi_breakdown_key_value(b, 0, 1), "abandoned");
     ck_assert_str_eq(skpi_breakdown_key_value(b, 3, 1), "resolved");
-    ck_assert_int_eq(get(b, 3, SKPI_KPI_CONTACTS), 2);
+    ck_assert_int_eq(test_kpi(b, 3, SKPI_KPI_CONTACTS), 2);
     ck_assert_str_eq(skpi_breakdown_key_value(b, 5, 0), "shipping");
-    ck_assert_int_eq(get(b, 5, SKPI_KPI_CONTACTS), 3);
+    ck_assert_int_eq(test_kpi(b, 5, SKPI_KPI_CONTACTS), 3);
     /* chains by their first contact's outcome: billing/escalated holds A */
     ck_assert_str_eq(skpi_breakdown_key_value(b, 1, 1), "escalated");
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_RESOLVED_CHAINS), 1);
     skpi_breakdown_free(b);
 }
 END_TEST
@@ -466,10 +445,10 @@ START_TEST(empty_records_one_row)
     ck_assert_int_eq(skpi_chains_new(&c, r, NULL, NULL), SKPI_OK);
     skpi_breakdown *b = NULL;
     ck_assert_int_eq(skpi_breakdown_new(&b, c, NULL, NULL, NULL), SKPI_OK);
-    ck_assert_int_eq(get(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS), 0);
-    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_FCR);
-    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_REPEAT_RATE);
-    absent(b, SKPI_ROW_TOTAL, SKPI_KPI_TIME_TO_CLOSE_MEDIAN);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS), 0);
+    test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_FCR);
+    test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_REPEAT_RATE);
+    test_kpi_absent(b, SKPI_ROW_TOTAL, SKPI_KPI_TIME_TO_CLOSE_MEDIAN);
     skpi_breakdown_free(b);
     skpi_chains_free(c);
     skpi_records_free(r);

@@ -8,6 +8,8 @@
 
 #include "supportkpi.h"
 #include "suites.h"
+#include "testdata.h"
+#include "testutil.h"
 
 #define DAY 86400
 #define W SKPI_WINDOW_DEFAULT
@@ -21,8 +23,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    skpi_records_free(rec);
-    rec = NULL;
+    test_free_handles(&rec, NULL, NULL);
 }
 
 /* closed < 0 means open. */
@@ -389,33 +390,31 @@ typedef struct rc_contact {
 
 #define NRAND 300
 
-static uint64_t rng;
-static unsigned next_rand(void)
+static unsigned next_rand(uint64_t *rng)
 {
-    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (unsigned)(rng >> 33);
+    return (unsigned)(test_lcg_next(rng) >> 33);
 }
 
-static void make_random(rc_contact *v, unsigned seed)
+/* NRAND contacts from the generator state *rng (its seed, then on). */
+static void make_random(rc_contact *v, uint64_t *rng)
 {
     static const char *channels[] = { "chat", "voice", "email", "" };
-    rng = seed;
     for (int i = 0; i < NRAND; i++) {
         rc_contact *c = &v[i];
         snprintf(c->id, sizeof c->id, "k%d", i);
-        unsigned cu = next_rand() % 9;
+        unsigned cu = next_rand(rng) % 9;
         if (cu == 8)
             c->customer[0] = '\0';
         else
             snprintf(c->customer, sizeof c->customer, "u%u", cu);
-        snprintf(c->reason, sizeof c->reason, "r%u", next_rand() % 3);
-        c->channel = channels[next_rand() % 4];
-        c->opened = (int64_t)(next_rand() % (28 * DAY)) / 3600 * 3600; /* ties happen */
-        unsigned o = next_rand() % 10;
+        snprintf(c->reason, sizeof c->reason, "r%u", next_rand(rng) % 3);
+        c->channel = channels[next_rand(rng) % 4];
+        c->opened = (int64_t)(next_rand(rng) % (28 * DAY)) / 3600 * 3600; /* ties happen */
+        unsigned o = next_rand(rng) % 10;
         c->outcome = o == 0 ? SKPI_OUTCOME_OPEN
                    : o < 6 ? SKPI_OUTCOME_RESOLVED
                    : o < 9 ? SKPI_OUTCOME_ESCALATED : SKPI_OUTCOME_ABANDONED;
-        c->closed = c->opened + (int64_t)(next_rand() % (5 * DAY));
+        c->closed = c->opened + (int64_t)(next_rand(rng) % (5 * DAY));
     }
 }
 
@@ -424,12 +423,12 @@ static void add_rc(skpi_records *r, const rc_contact *c)
     add(r, c->id, c->customer, c->reason, c->channel, c->opened, c->closed, c->outcome);
 }
 
-static void shuffle(int *order, int n)
+static void shuffle(int *order, int n, uint64_t *rng)
 {
     for (int i = 0; i < n; i++)
         order[i] = i;
     for (int i = n - 1; i > 0; i--) {
-        int j = (int)(next_rand() % (unsigned)(i + 1));
+        int j = (int)(next_rand(rng) % (unsigned)(i + 1));
         int t = order[i];
         order[i] = order[j];
         order[j] = t;
@@ -455,13 +454,14 @@ START_TEST(order_does_not_matter)
 {
     static rc_contact v[NRAND];
     int order[NRAND];
-    make_random(v, 12345u + (unsigned)_i);
+    uint64_t rng = 12345u + (unsigned)_i;
+    make_random(v, &rng);
     skpi_records *r2 = NULL;
     ck_assert_int_eq(skpi_records_new(&r2), SKPI_OK);
-    shuffle(order, NRAND);
+    shuffle(order, NRAND, &rng);
     for (int i = 0; i < NRAND; i++)
         add_rc(rec, &v[order[i]]);
-    shuffle(order, NRAND);
+    shuffle(order, NRAND, &rng);
     for (int i = 0; i < NRAND; i++)
         add_rc(r2, &v[order[i]]);
     for (int prov = 0; prov < 2; prov++) {
@@ -489,7 +489,8 @@ START_TEST(update_equals_rebuild)
 {
     static rc_contact v[NRAND];
     static const int splits[] = { 0, 1, 57, 150, 299, 300 };
-    make_random(v, 777u);
+    uint64_t rng = 777u;
+    make_random(v, &rng);
     for (size_t s = 0; s < sizeof splits / sizeof splits[0]; s++) {
         for (int fixed_as_of = 0; fixed_as_of < 2; fixed_as_of++) {
             skpi_records *r = NULL;
@@ -526,7 +527,8 @@ END_TEST
 START_TEST(update_in_several_steps)
 {
     static rc_contact v[NRAND];
-    make_random(v, 4242u);
+    uint64_t rng = 4242u;
+    make_random(v, &rng);
     skpi_records *r = NULL;
     ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
     skpi_chains *inc = build(r, SKPI_UNSET, 1);

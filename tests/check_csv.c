@@ -8,7 +8,6 @@
  * with tiny blocks that put a block boundary at every byte of every record:
  * all dumps must be the expected one. */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,75 +17,36 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* ---- a growing text, with the system allocator ---- */
+/* ---- dumps (a growing text: testutil.h) ---- */
 
-typedef struct text {
-    char *s;
-    size_t len;
-    size_t cap;
-} text;
-
-static void reserve_text(text *t, size_t more)
-{
-    if (t->len + more + 1 <= t->cap)
-        return;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < t->len + more + 1)
-        cap *= 2;
-    t->s = realloc(t->s, cap);
-    ck_assert_ptr_nonnull(t->s);
-    t->cap = cap;
-}
-
-static void add_bytes(text *t, const char *p, size_t n)
-{
-    reserve_text(t, n);
-    memcpy(t->s + t->len, p, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-static void add_format(text *t, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    ck_assert(n >= 0 && (size_t)n < sizeof tmp);
-    add_bytes(t, tmp, (size_t)n);
-}
-
-static void add_escaped(text *t, const char *p, size_t n)
+static void add_escaped(test_text *t, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c < 0x20 || c >= 0x7f || c == '|' || c == '\\')
-            add_format(t, "\\x%02X", c);
+            test_text_printf(t, "\\x%02X", c);
         else
-            add_bytes(t, p + i, 1);
+            test_text_put(t, p + i, 1);
     }
 }
 
-/* ---- dumps ---- */
-
-static void dump_record(text *t, skpi__csv *r, const skpi__field *fields, size_t count)
+static void dump_record(test_text *t, skpi__csv *r, const skpi__field *fields, size_t count)
 {
-    add_format(t, "%llu#%zu:", (unsigned long long)skpi__csv_line(r), count);
+    test_text_printf(t, "%llu#%zu:", (unsigned long long)skpi__csv_line(r), count);
     for (size_t i = 0; i < count; i++) {
         if (fields[i].ptr[fields[i].len] != '\0')   /* not ck_assert: too slow in loops */
             ck_abort_msg("field %zu not NUL-terminated", i);
         if (i > 0)
-            add_bytes(t, "|", 1);
+            test_text_put(t, "|", 1);
         add_escaped(t, fields[i].ptr, fields[i].len);
     }
-    add_bytes(t, "\n", 1);
+    test_text_put(t, "\n", 1);
 }
 
 /* Everything r returns; the reader's own invariants are checked on the way. */
 static char *dump_reader(skpi__csv *r, size_t input_len)
 {
-    text t = { 0 };
+    test_text t = { 0 };
     uint64_t progress = 0;
     for (;;) {
         const skpi__field *fields = NULL;
@@ -104,17 +64,17 @@ static char *dump_reader(skpi__csv *r, size_t input_len)
         if (rc == 0) {
             ck_assert_uint_eq(skpi__csv_bytes_read(r), input_len);
             ck_assert_int_eq(skpi__csv_next(r, &fields, &count), 0);
-            add_format(&t, "end\n");
+            test_text_printf(&t, "end\n");
         } else {
             uint64_t line = skpi__csv_line(r);
             size_t field = skpi__csv_error_field(r);
-            add_format(&t, "error %d %llu:%zu: %s\n", rc, (unsigned long long)line, field,
+            test_text_printf(&t, "error %d %llu:%zu: %s\n", rc, (unsigned long long)line, field,
                        skpi__csv_errmsg(r));
             /* A syntax or read error is final. */
             ck_assert_int_eq(skpi__csv_next(r, &fields, &count), rc);
             ck_assert_uint_eq(skpi__csv_line(r), line);
         }
-        return t.s;
+        return t.p;
     }
 }
 
@@ -129,18 +89,9 @@ static char *dump_memory(const char *data, size_t len, size_t block)
     return d;
 }
 
-static FILE *file_of(const char *data, size_t len)
-{
-    FILE *f = tmpfile();
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    rewind(f);
-    return f;
-}
-
 static char *dump_file(const char *data, size_t len, size_t block)
 {
-    FILE *f = file_of(data, len);
+    FILE *f = test_file_of(data, len);
     skpi__csv *r = NULL;
     ck_assert_int_eq(skpi__csv_from_file(&r, f), SKPI_OK);
     if (block)
@@ -259,7 +210,7 @@ END_TEST
 
 START_TEST(file_is_read_from_its_position)
 {
-    FILE *f = file_of("skip me\na,b\n", 12);
+    FILE *f = test_file_of("skip me\na,b\n", 12);
     ck_assert_int_eq(fseek(f, 8, SEEK_SET), 0);
     skpi__csv *r = NULL;
     ck_assert_int_eq(skpi__csv_from_file(&r, f), SKPI_OK);
@@ -283,20 +234,20 @@ END_TEST
 /* ---- Limits ---- */
 
 /* A field of n bytes: letters, with commas, "" and LFs when quoted. */
-static void add_big_field(text *t, size_t n, int quoted)
+static void add_big_field(test_text *t, size_t n, int quoted)
 {
     if (quoted)
-        add_bytes(t, "\"", 1);
+        test_text_put(t, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         char c = (char)('a' + i % 26);
         if (quoted && i % 1000 == 999)
             c = i % 3000 == 999 ? ',' : i % 3000 == 1999 ? '\n' : '"';
-        add_bytes(t, &c, 1);
+        test_text_put(t, &c, 1);
         if (c == '"')
-            add_bytes(t, "\"", 1);
+            test_text_put(t, "\"", 1);
     }
     if (quoted)
-        add_bytes(t, "\"", 1);
+        test_text_put(t, "\"", 1);
 }
 
 static void check_big_record(skpi__csv *r, size_t n, size_t line, int quoted)
@@ -321,21 +272,21 @@ static void check_big_record(skpi__csv *r, size_t n, size_t line, int quoted)
 START_TEST(megabyte_fields)
 {
     const size_t n = 1 << 20;
-    text t = { 0 };
-    add_bytes(&t, "h1,h2,h3\nx,", 11);
+    test_text t = { 0 };
+    test_text_put(&t, "h1,h2,h3\nx,", 11);
     add_big_field(&t, n, 0);
-    add_bytes(&t, ",y\r\nx,", 6);
+    test_text_put(&t, ",y\r\nx,", 6);
     add_big_field(&t, n, 1);
-    add_bytes(&t, ",y\nx,", 5);
+    test_text_put(&t, ",y\nx,", 5);
     add_big_field(&t, n, 0);
-    add_bytes(&t, ",y", 2);
+    test_text_put(&t, ",y", 2);
     size_t lf_in_quoted = n / 3000 + (n % 3000 >= 2000);
     for (int source = 0; source < 2; source++) {
         for (size_t block = 0; block <= 4096; block += 4096) {
-            FILE *f = source ? file_of(t.s, t.len) : NULL;
+            FILE *f = source ? test_file_of(t.p, t.len) : NULL;
             skpi__csv *r = NULL;
             ck_assert_int_eq(source ? skpi__csv_from_file(&r, f)
-                                    : skpi__csv_from_memory(&r, t.s, t.len), SKPI_OK);
+                                    : skpi__csv_from_memory(&r, t.p, t.len), SKPI_OK);
             if (block)
                 ck_assert_int_eq(skpi__csv_set_block_size(r, block), SKPI_OK);
             const skpi__field *fields;
@@ -351,19 +302,19 @@ START_TEST(megabyte_fields)
                 fclose(f);
         }
     }
-    free(t.s);
+    free(t.p);
 }
 END_TEST
 
 START_TEST(many_fields)
 {
-    text t = { 0 };
+    test_text t = { 0 };
     const size_t n = 100000;
     for (size_t i = 0; i < n; i++)
-        add_format(&t, i ? ",%zu" : "%zu", i);
-    add_bytes(&t, "\n1\n", 3);
+        test_text_printf(&t, i ? ",%zu" : "%zu", i);
+    test_text_put(&t, "\n1\n", 3);
     skpi__csv *r = NULL;
-    ck_assert_int_eq(skpi__csv_from_memory(&r, t.s, t.len), SKPI_OK);
+    ck_assert_int_eq(skpi__csv_from_memory(&r, t.p, t.len), SKPI_OK);
     const skpi__field *f;
     size_t count;
     ck_assert_int_eq(skpi__csv_next(r, &f, &count), 1);
@@ -374,7 +325,7 @@ START_TEST(many_fields)
     ck_assert_uint_eq(count, 1);
     ck_assert_int_eq(skpi__csv_next(r, &f, &count), 0);
     skpi__csv_free(r);
-    free(t.s);
+    free(t.p);
 }
 END_TEST
 
@@ -383,18 +334,15 @@ static uint64_t rng = 0x853C49E6748FEA9Bu;
 
 static unsigned next_random(unsigned bound)
 {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return (unsigned)((rng * 0x2545F4914F6CDD1Du) >> 33) % bound;
+    return (unsigned)(test_xorshift_next(&rng) >> 33) % bound;
 }
 
-static void add_random_value(text *value)
+static void add_random_value(test_text *value)
 {
     static const char alphabet[] = "ab ,\"\r\n\xC3\xA9x";
     size_t n = next_random(4) == 0 ? 0 : next_random(12);
     for (size_t i = 0; i < n; i++)
-        add_bytes(value, &alphabet[next_random(sizeof alphabet - 1)], 1);
+        test_text_put(value, &alphabet[next_random(sizeof alphabet - 1)], 1);
 }
 
 static size_t count_lf(const char *p, size_t n)
@@ -407,53 +355,53 @@ static size_t count_lf(const char *p, size_t n)
 
 /* Write one record's fields into csv (quoting when needed or on a whim)
  * and its dump line into expected. */
-static void add_random_record(text *csv, text *expected)
+static void add_random_record(test_text *csv, test_text *expected)
 {
     size_t count = 1 + next_random(5);
-    add_format(expected, "%zu#%zu:", 1 + count_lf(csv->s, csv->len), count);
+    test_text_printf(expected, "%zu#%zu:", 1 + count_lf(csv->p, csv->len), count);
     for (size_t i = 0; i < count; i++) {
-        text v = { 0 };
-        add_bytes(&v, "", 0);
+        test_text v = { 0 };
+        test_text_put(&v, "", 0);
         add_random_value(&v);
-        int special = strpbrk(v.s, ",\"\r\n") != NULL;
+        int special = strpbrk(v.p, ",\"\r\n") != NULL;
         int alone_and_empty = count == 1 && v.len == 0;   /* would be an empty line */
         int quoted = special || alone_and_empty || next_random(5) == 0;
         if (i > 0) {
-            add_bytes(csv, ",", 1);
-            add_bytes(expected, "|", 1);
+            test_text_put(csv, ",", 1);
+            test_text_put(expected, "|", 1);
         }
         if (quoted)
-            add_bytes(csv, "\"", 1);
+            test_text_put(csv, "\"", 1);
         for (size_t k = 0; k < v.len; k++) {
-            add_bytes(csv, v.s + k, 1);
-            if (quoted && v.s[k] == '"')
-                add_bytes(csv, "\"", 1);
+            test_text_put(csv, v.p + k, 1);
+            if (quoted && v.p[k] == '"')
+                test_text_put(csv, "\"", 1);
         }
         if (quoted)
-            add_bytes(csv, "\"", 1);
-        add_escaped(expected, v.s, v.len);
-        free(v.s);
+            test_text_put(csv, "\"", 1);
+        add_escaped(expected, v.p, v.len);
+        free(v.p);
     }
-    add_bytes(expected, "\n", 1);
+    test_text_put(expected, "\n", 1);
 }
 
-static void add_line_end(text *csv)
+static void add_line_end(test_text *csv)
 {
     if (next_random(2))
-        add_bytes(csv, "\n", 1);
+        test_text_put(csv, "\n", 1);
     else
-        add_bytes(csv, "\r\n", 2);
+        test_text_put(csv, "\r\n", 2);
 }
 
 START_TEST(random_files_across_block_boundaries)
 {
     for (int round = 0; round < 60; round++) {
-        text csv = { 0 }, expected = { 0 };
+        test_text csv = { 0 }, expected = { 0 };
         if (next_random(3) == 0)
-            add_bytes(&csv, "\xEF\xBB\xBF", 3);
+            test_text_put(&csv, "\xEF\xBB\xBF", 3);
         size_t records = next_random(40);
-        add_bytes(&csv, "", 0);
-        add_bytes(&expected, "", 0);
+        test_text_put(&csv, "", 0);
+        test_text_put(&expected, "", 0);
         for (size_t i = 0; i < records; i++) {
             while (next_random(6) == 0)
                 add_line_end(&csv);   /* an empty line */
@@ -461,13 +409,13 @@ START_TEST(random_files_across_block_boundaries)
             int last = i + 1 == records;
             if (!last || next_random(2))
                 add_line_end(&csv);
-            while (last && csv.s[csv.len - 1] == '\n' && next_random(3) == 0)
+            while (last && csv.p[csv.len - 1] == '\n' && next_random(3) == 0)
                 add_line_end(&csv);   /* empty lines at the end */
         }
-        add_format(&expected, "end\n");
-        check_csv_bytes(csv.s, csv.len, expected.s);
-        free(csv.s);
-        free(expected.s);
+        test_text_printf(&expected, "end\n");
+        check_csv_bytes(csv.p, csv.len, expected.p);
+        free(csv.p);
+        free(expected.p);
     }
 }
 END_TEST
@@ -478,34 +426,34 @@ END_TEST
 START_TEST(specials_at_every_chunk_offset)
 {
     for (size_t k = 0; k < 140; k++) {
-        text csv = { 0 }, expected = { 0 };
-        add_bytes(&expected, "", 0);
+        test_text csv = { 0 }, expected = { 0 };
+        test_text_put(&expected, "", 0);
         for (int rep = 0; rep < 3; rep++) {
             char filler[160];
             memset(filler, 'x', k);
-            add_format(&expected, "%zu#3:", 1 + count_lf(csv.s ? csv.s : "", csv.len));
-            add_bytes(&csv, filler, k);
-            add_bytes(&csv, ",\"a\"\"b\n\",\"\"\"\"\r\n", 15);
-            add_bytes(&expected, filler, k);
-            add_bytes(&expected, "|a\"b\\x0A|\"\n", 11);
+            test_text_printf(&expected, "%zu#3:", 1 + count_lf(csv.p ? csv.p : "", csv.len));
+            test_text_put(&csv, filler, k);
+            test_text_put(&csv, ",\"a\"\"b\n\",\"\"\"\"\r\n", 15);
+            test_text_put(&expected, filler, k);
+            test_text_put(&expected, "|a\"b\\x0A|\"\n", 11);
         }
-        add_format(&expected, "end\n");
-        check_csv_bytes(csv.s, csv.len, expected.s);
-        free(csv.s);
-        free(expected.s);
+        test_text_printf(&expected, "end\n");
+        check_csv_bytes(csv.p, csv.len, expected.p);
+        free(csv.p);
+        free(expected.p);
     }
 }
 END_TEST
 
 START_TEST(nothing_is_allocated_per_record)
 {
-    text t = { 0 };
-    add_bytes(&t, "id,name,note\n", 13);
+    test_text t = { 0 };
+    test_text_put(&t, "id,name,note\n", 13);
     for (int i = 0; i < 100000; i++)
-        add_format(&t, "%d,\"n\"\"%d\",plain %d\r\n", i, i, i);
+        test_text_printf(&t, "%d,\"n\"\"%d\",plain %d\r\n", i, i, i);
     test_alloc_install(-1);
     skpi__csv *r = NULL;
-    ck_assert_int_eq(skpi__csv_from_memory(&r, t.s, t.len), SKPI_OK);
+    ck_assert_int_eq(skpi__csv_from_memory(&r, t.p, t.len), SKPI_OK);
     ck_assert_int_eq(skpi__csv_set_block_size(r, 4096), SKPI_OK);
     const skpi__field *f;
     size_t count, records = 0;
@@ -517,7 +465,7 @@ START_TEST(nothing_is_allocated_per_record)
     skpi__csv_free(r);
     ck_assert_int_eq(test_alloc_live(), 0);
     test_alloc_restore();
-    free(t.s);
+    free(t.p);
 }
 END_TEST
 
@@ -671,19 +619,19 @@ END_TEST
  * is back, and the records are exactly those of an undisturbed read. */
 START_TEST(allocation_failures_leave_no_trace)
 {
-    text t = { 0 };
-    add_bytes(&t, "\xEF\xBB\xBFh1,h2\n", 9);
+    test_text t = { 0 };
+    test_text_put(&t, "\xEF\xBB\xBFh1,h2\n", 9);
     add_big_field(&t, 5000, 1);
-    add_bytes(&t, ",2\r\n", 4);
+    test_text_put(&t, ",2\r\n", 4);
     for (int i = 0; i < 40; i++)
-        add_format(&t, "%d,", i);   /* a record with many fields */
-    add_bytes(&t, "\nlast,\"\"\"\"\n", 11);
-    char *expected = dump_memory(t.s, t.len, 16);
+        test_text_printf(&t, "%d,", i);   /* a record with many fields */
+    test_text_put(&t, "\nlast,\"\"\"\"\n", 11);
+    char *expected = dump_memory(t.p, t.len, 16);
     int disturbed = 1;
     for (long n = 0; disturbed; n++) {
         test_alloc_install(n);
         skpi__csv *r = NULL;
-        int rc = skpi__csv_from_memory(&r, t.s, t.len);
+        int rc = skpi__csv_from_memory(&r, t.p, t.len);
         if (rc != SKPI_OK) {
             ck_assert_int_eq(rc, SKPI_ENOMEM);
             ck_assert_ptr_null(r);
@@ -692,7 +640,7 @@ START_TEST(allocation_failures_leave_no_trace)
             continue;
         }
         ck_assert_int_eq(skpi__csv_set_block_size(r, 16), SKPI_OK);
-        text d = { 0 };
+        test_text d = { 0 };
         long live_before_retry = 0;
         for (;;) {
             const skpi__field *f;
@@ -710,17 +658,17 @@ START_TEST(allocation_failures_leave_no_trace)
                 break;
             dump_record(&d, r, f, count);
         }
-        add_format(&d, "end\n");
-        ck_assert_str_eq(d.s, expected);
+        test_text_printf(&d, "end\n");
+        ck_assert_str_eq(d.p, expected);
         disturbed = live_before_retry != 0 || test_alloc_failed();
         skpi__csv_free(r);
         ck_assert_int_eq(test_alloc_live(), -live_before_retry);
         test_alloc_restore();
-        free(d.s);
+        free(d.p);
         ck_assert_int_lt(n, 1000);
     }
     free(expected);
-    free(t.s);
+    free(t.p);
 }
 END_TEST
 

@@ -20,20 +20,10 @@
 static const int64_t scale_primes[MAX_K] = { INT64_C(2199023255579), INT64_C(2199024255559),
                                              INT64_C(2199025255573), INT64_C(2199026255581) };
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* Uniform-ish in [-bound, bound]. */
-static int64_t rng_signed(int64_t bound)
+static int64_t rng_signed(test_rng *rng, int64_t bound)
 {
-    return (int64_t)(rng_next() % (2 * (uint64_t)bound + 1)) - bound;
+    return (int64_t)(test_rng_next(rng) % (2 * (uint64_t)bound + 1)) - bound;
 }
 
 static skpi__i128 gcd128(skpi__i128 a, skpi__i128 b)
@@ -104,23 +94,24 @@ static void reference(const column *c, int64_t *rows_out, int64_t *total_out,
 
 /* Random column of one of three families: tiny denominators (many ties),
  * denominators in a common unit (one limb), unrelated ones (two limbs). */
-static void random_column(column *c, int family)
+static void random_column(column *c, int family, test_rng *rng)
 {
-    c->k = 1 + rng_next() % MAX_K;
-    c->rows = 1 + rng_next() % MAX_ROWS;
+    c->k = 1 + test_rng_next(rng) % MAX_K;
+    c->rows = 1 + test_rng_next(rng) % MAX_ROWS;
     static const int64_t unit_divisors[] = { 1, 2, 3, 5, 7, 8, 11, 13, 16, 45, 720720 };
     int64_t s_bound = family == 0 ? 10 : INT64_C(1) << 18;
     for (size_t k = 0; k < c->k; k++) {
         if (family == 0)
-            c->w[k] = 1 + (int64_t)(rng_next() % 6);
+            c->w[k] = 1 + (int64_t)(test_rng_next(rng) % 6);
         else if (family == 1)
-            c->w[k] = unit_divisors[rng_next() % 11];
+            c->w[k] = unit_divisors[test_rng_next(rng) % 11];
         else
-            c->w[k] = 1 + (int64_t)(rng_next() % (1u << 20));
-        c->amount[k] = family == 0 ? rng_signed(20)
-                       : family == 1 ? rng_signed(INT64_C(1) << 36) : rng_signed(INT64_C(1) << 18);
+            c->w[k] = 1 + (int64_t)(test_rng_next(rng) % (1u << 20));
+        c->amount[k] = family == 0 ? rng_signed(rng, 20)
+                       : family == 1 ? rng_signed(rng, INT64_C(1) << 36)
+                       : rng_signed(rng, INT64_C(1) << 18);
         for (size_t r = 0; r < c->rows; r++)
-            c->s[k][r] = rng_next() % 4 == 0 ? 0 : rng_signed(s_bound);
+            c->s[k][r] = test_rng_next(rng) % 4 == 0 ? 0 : rng_signed(rng, s_bound);
     }
 }
 
@@ -169,10 +160,11 @@ static int library(const column *c, int scaled, int64_t *rows_out, int64_t *tota
 
 START_TEST(rows_match_reference_on_random_columns)
 {
-    rng_state = 424242;
+    test_rng rng;
+    test_rng_seed(&rng, 424242);
     for (int t = 0; t < 6000; t++) {
         column c;
-        random_column(&c, t % 3);
+        random_column(&c, t % 3, &rng);
         int64_t want[MAX_ROWS], want_total, got[MAX_ROWS], got_total;
         skpi__i128 n[MAX_ROWS], lcm;
         reference(&c, want, &want_total, n, &lcm);
@@ -195,16 +187,17 @@ END_TEST
 
 START_TEST(single_values_round_and_divide_like_reference)
 {
-    rng_state = 5150;
+    test_rng rng;
+    test_rng_seed(&rng, 5150);
     for (int t = 0; t < 6000; t++) {
         column c;
-        random_column(&c, t % 3);
+        random_column(&c, t % 3, &rng);
         c.rows = 1;
         int64_t rows[1], total;
         skpi__i128 n[1], lcm;
         reference(&c, rows, &total, n, &lcm);
         int scaled = (t / 3) % 2;
-        int64_t divisor = 1 + (int64_t)(rng_next() % (t % 2 ? 4 : 100000));
+        int64_t divisor = 1 + (int64_t)(test_rng_next(&rng) % (t % 2 ? 4 : 100000));
         skpi__denoms *d;
         skpi__exact x;
         int64_t rounded = 0, divided = 0;

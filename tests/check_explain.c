@@ -10,6 +10,7 @@
 
 #include "supportkpi.h"
 #include "suites.h"
+#include "testdata.h"
 #include "testutil.h"
 
 #define D 86400
@@ -28,12 +29,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    skpi_chains_free(chains);
-    chains = NULL;
-    skpi_records_free(rec);
-    rec = NULL;
-    skpi_ledger_free(led);
-    led = NULL;
+    test_free_handles(&rec, &chains, &led);
 }
 
 static void addc(const char *id, const char *cust, const char *channel, int64_t opened,
@@ -53,33 +49,12 @@ static void addc(const char *id, const char *cust, const char *channel, int64_t 
 
 static void stitch(void)
 {
-    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
-    o.as_of = FAR;
-    skpi_chains_free(chains);
-    chains = NULL;
-    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
+    test_stitch(&chains, rec, FAR, SKPI_ANCHOR_FIRST);
 }
 
 static skpi_breakdown *run(const skpi_ledger *l, const char *k0, int bucket)
 {
-    const char *by[1] = { k0 };
-    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
-    o.by = by;
-    o.by_count = k0 ? 1 : 0;
-    o.bucket = bucket;
-    skpi_breakdown *b = NULL;
-    skpi_error err;
-    int rc = skpi_breakdown_new(&b, chains, l, &o, &err);
-    ck_assert_msg(rc == SKPI_OK, "rc %d: %s", rc, err.message);
-    return b;
-}
-
-static int64_t get(const skpi_breakdown *b, size_t row, int kpi)
-{
-    int64_t v = -12345;
-    int rc = skpi_breakdown_get(b, row, kpi, &v);
-    ck_assert_msg(rc == SKPI_OK, "row %zu kpi %s: rc %d", row, skpi_kpi_name(kpi), rc);
-    return v;
+    return test_breakdown(chains, l, k0, NULL, bucket);
 }
 
 static skpi_explain *explain(const skpi_breakdown *b, size_t row, const skpi_ledger *l)
@@ -137,8 +112,8 @@ START_TEST(chain_across_two_rows_halves)
     hand_set(2);
     skpi_breakdown *b = run(led, "channel", 0);
     /* 0.5 per contact: chat {x1 y1} = 1, voice {x2 z1} = 1 */
-    ck_assert_int_eq(get(b, 0, SKPI_KPI_COST), 1);
-    ck_assert_int_eq(get(b, 1, SKPI_KPI_COST), 1);
+    ck_assert_int_eq(test_kpi(b, 0, SKPI_KPI_COST), 1);
+    ck_assert_int_eq(test_kpi(b, 1, SKPI_KPI_COST), 1);
     skpi_explain *e = explain(b, 0, led);
     /* chat: x1 0.5, y1 0.5 apportioned 1: the tie to the earlier contact */
     ck_assert_uint_eq(skpi_explain_contact_count(e), 2);
@@ -292,131 +267,6 @@ END_TEST
 
 /* ---- random data ---- */
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-    uint64_t z = (rng += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static int64_t below(int64_t n)
-{
-    return (int64_t)(next() % (uint64_t)n);
-}
-
-typedef struct gen {
-    char id[24], customer[24];  /* room for any size_t index */
-    const char *reason, *channel, *region, *product;
-    int64_t opened, first_response, closed, handle, tier, escalations, reopens, csat;
-    int outcome;
-} gen;
-
-static const char *const channels[] = { "voice", "chat", "email", "self_service", "" };
-static const char *const regions[] = { "eu", "us", "apac", NULL };
-static const char *const products[] = { "a", "b", NULL };
-
-static void gen_contacts(gen *g, size_t n, uint64_t seed)
-{
-    rng = seed;
-    for (size_t i = 0; i < n; i++) {
-        gen *c = &g[i];
-        memset(c, 0, sizeof *c);
-        snprintf(c->id, sizeof c->id, "c%05zu", i);
-        if (below(20))
-            snprintf(c->customer, sizeof c->customer, "u%03d", (int)below(300));
-        static const char *const reasons[] = { "billing", "shipping", "login", "" };
-        c->reason = reasons[below(4)];
-        c->channel = channels[below(5)];
-        c->region = regions[below(4)];
-        c->product = products[below(3)];
-        c->opened = B + below(120 * D);
-        int64_t o = below(100);
-        c->outcome = o < 5 ? SKPI_OUTCOME_OPEN : o < 65 ? SKPI_OUTCOME_RESOLVED
-                   : o < 85 ? SKPI_OUTCOME_ESCALATED : SKPI_OUTCOME_ABANDONED;
-        c->closed = c->outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : c->opened + below(3 * D);
-        c->first_response = below(2) ? c->opened + below(3600) : SKPI_UNSET;
-        c->handle = below(10) ? below(3600) : 0;
-        static const int tiers[] = { 0, 1, 1, 1, 2, 2, 3 };
-        c->tier = tiers[below(7)];
-        c->escalations = below(4) ? 0 : below(3);
-        c->reopens = below(8) ? 0 : 1;
-        c->csat = below(3) ? SKPI_UNSET : 1 + below(5);
-    }
-}
-
-static void add_gen(skpi_records *r, const gen *g, const size_t *order, size_t n)
-{
-    static const char *const names[] = { "region", "product" };
-    for (size_t k = 0; k < n; k++) {
-        const gen *c = &g[order ? order[k] : k];
-        const char *values[2] = { c->region, c->product };
-        skpi_contact x = SKPI_CONTACT_INIT;
-        x.id = c->id;
-        x.customer = c->customer;
-        x.reason = c->reason;
-        x.channel = c->channel;
-        x.opened_at = c->opened;
-        x.first_response_at = c->first_response;
-        x.closed_at = c->closed;
-        x.handle_seconds = c->handle;
-        x.tier = c->tier;
-        x.escalations = c->escalations;
-        x.reopens = c->reopens;
-        x.csat = c->csat;
-        x.outcome = c->outcome;
-        x.dimension_count = 2;
-        x.dimension_names = names;
-        x.dimension_values = values;
-        ck_assert_msg(skpi_records_add(r, &x) == SKPI_OK, "%s", skpi_records_errmsg(r));
-    }
-}
-
-/* Random entries with every category, driver and kind of scope (some that
- * match nothing, some periods without contacts, some entries sharing a
- * period and scope); a rate for every tier. */
-static void gen_ledger(skpi_ledger *l, uint64_t seed, size_t entries)
-{
-    rng = seed ^ UINT64_C(0x5DEECE66D);
-    static const char *const scope_channels[] = { "voice", "chat", "email", "self_service",
-                                                  "fax" };
-    static const char *const scope_regions[] = { "eu", "us", "apac", "mars" };
-    int64_t start = 0, end = 0;
-    int driver = 0;
-    const char *channel = NULL, *keys[2], *values[2];
-    size_t pairs = 0;
-    for (size_t e = 0; e < entries; e++) {
-        if (e == 0 || below(5)) {  /* else: the previous period, driver and scope */
-            start = B - 10 * D + below(130 * D);
-            end = start + 1 + below(40 * D);
-            driver = (int)below(3);
-            channel = below(3) ? NULL : scope_channels[below(5)];
-            pairs = 0;
-            int64_t s = below(10);
-            if (s < 3) {
-                keys[pairs] = "region";
-                values[pairs++] = scope_regions[below(4)];
-            }
-            if (s == 3 || s == 4) {
-                keys[pairs] = "product";
-                values[pairs++] = below(2) ? "a" : "b";
-            }
-            if (s == 5) {
-                keys[pairs] = "nodim";
-                values[pairs++] = "x";
-            }
-        }
-        int rc = skpi_ledger_add_entry(l, (int)below(5), below(10000000), start, end, driver,
-                                       channel, pairs, keys, values);
-        ck_assert_msg(rc == SKPI_OK, "%s", skpi_ledger_errmsg(l));
-    }
-    for (int t = 0; t <= SKPI_TIER_MAX; t++)
-        ck_assert_int_eq(skpi_ledger_set_rate(l, t, (seed & 1) && t == 3 ? 0 : 1000 + below(20000)),
-                         SKPI_OK);
-}
-
 /* Every row of a breakdown explained: the listing is the breakdown's
  * drill-down, the contacts' costs sum to the row's cost, and each cost is
  * within a unit of the contact's exact cost (the total's listing, within a
@@ -441,7 +291,7 @@ static void explain_every_row(const skpi_breakdown *b, const skpi_explain *all)
                           (long long)cost, (long long)whole);
             sum += cost;
         }
-        ck_assert_int_eq(sum, get(b, r, SKPI_KPI_COST));
+        ck_assert_int_eq(sum, test_kpi(b, r, SKPI_KPI_COST));
         size_t m = skpi_explain_chain_count(e);
         ck_assert_uint_eq(m, skpi_breakdown_row_chain_count(b, r));
         for (size_t k = 0; k < m; k++) {
@@ -472,15 +322,9 @@ START_TEST(random_rows_explained)
 {
     enum { N = 2000 };
     static const uint64_t seeds[] = { 3, 4 };
-    gen *g = calloc(N, sizeof *g);
-    ck_assert_ptr_nonnull(g);
-    gen_contacts(g, N, seeds[_i]);
-    add_gen(rec, g, NULL, N);
-    free(g);
-    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
-    o.as_of = B + 100 * D;
-    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
-    gen_ledger(led, seeds[_i], 30);
+    test_add_random_contacts(rec, N, seeds[_i], B);
+    test_stitch(&chains, rec, B + 100 * D, SKPI_ANCHOR_FIRST);
+    test_random_ledger(led, seeds[_i], 30, B);
     for (int bucket = 0; bucket <= SKPI_BUCKET_MONTH; bucket += SKPI_BUCKET_MONTH) {
         skpi_breakdown *b = run(led, "channel", bucket);
         skpi_explain *all = explain(b, SKPI_ROW_TOTAL, led);
@@ -493,7 +337,7 @@ START_TEST(random_rows_explained)
             ck_assert_uint_eq(i, k);
             sum += cost;
         }
-        ck_assert_int_eq(sum, get(b, SKPI_ROW_TOTAL, SKPI_KPI_COST));
+        ck_assert_int_eq(sum, test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_COST));
         ck_assert_uint_eq(skpi_explain_chain_count(all),
                           skpi_breakdown_row_chain_count(b, SKPI_ROW_TOTAL));
         explain_every_row(b, all);
@@ -506,13 +350,9 @@ END_TEST
 START_TEST(allocation_failures)
 {
     enum { N = 300 };
-    gen *g = calloc(N, sizeof *g);
-    ck_assert_ptr_nonnull(g);
-    gen_contacts(g, N, 88);
-    add_gen(rec, g, NULL, N);
-    free(g);
+    test_add_random_contacts(rec, N, 88, B);
     stitch();
-    gen_ledger(led, 88, 12);
+    test_random_ledger(led, 88, 12, B);
     skpi_breakdown *b = run(led, "channel", SKPI_BUCKET_MONTH);
     static const size_t rows[] = { 0, 3, SKPI_ROW_TOTAL };
     for (size_t w = 0; w < 3; w++) {

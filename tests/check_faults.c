@@ -8,7 +8,6 @@
  * proved (doc/bad-input.md lists every rule and its test). */
 #define _POSIX_C_SOURCE 200809L  /* mkstemp */
 #include <check.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,71 +21,6 @@
 #define D 86400
 #define B 1772323200  /* 2026-03-01T00:00Z */
 
-/* For helpers called in loops: unlike ck_assert, which reports every
- * passing check to the runner (a write(2) each), it costs nothing unless it
- * fails. */
-#define REQUIRE(cond)                                                              \
-    do {                                                                           \
-        if (!(cond))                                                               \
-            ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);                  \
-    } while (0)
-
-/* testutil's counters restart at every test_alloc_install(); these carry the
- * live-block count across a change of the allocation that fails, so that
- * every handle of a test is made, changed and freed through one allocator. */
-static long carried_live;
-
-static void alloc_start(long fail_at)
-{
-    carried_live = 0;
-    test_alloc_install(fail_at);
-}
-
-static void alloc_rearm(long fail_at)
-{
-    carried_live += test_alloc_live();
-    test_alloc_install(fail_at);
-}
-
-static long alloc_live(void)
-{
-    return carried_live + test_alloc_live();
-}
-
-/* ---- text built with the system allocator (never the library's hook) ---- */
-
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void tprintf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void tprintf(text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        REQUIRE(n >= 0);
-        if (t->p && t->len + (size_t)n < t->cap) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = (t->cap + (size_t)n + 1) * 2;
-        char *p = realloc(t->p, cap);
-        REQUIRE(p != NULL);
-        t->p = p;
-        t->cap = cap;
-    }
-}
-
-static const char *str_or_dash(const char *s)
-{
-    return s ? s : "-";
-}
-
 /* ---- the data: contacts, chains, ledgers ---- */
 
 enum { N = 150, FIRST_PART = 100 };
@@ -96,12 +30,9 @@ static skpi_chains *chains;
 static skpi_ledger *led;         /* entries and tier rates */
 static skpi_ledger *led_norates; /* the same entries, no rates */
 
-static uint64_t rng;
-
-static unsigned pick(unsigned n)
+static unsigned pick(uint64_t *rng, unsigned n)
 {
-    rng = rng * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    return (unsigned)((rng >> 33) % n);
+    return (unsigned)((test_lcg_next(rng) >> 33) % n);
 }
 
 /* Contacts [from, to) of a fixed pseudo-random set: a few dozen customers
@@ -114,28 +45,29 @@ static void add_contacts(skpi_records *r, int from, int to)
     static const char *const regions[] = { "eu", "us", "", "apac" };
     static const char *const products[] = { "p1", "p2", "p3" };
     static const char *const names[] = { "region", "product" };
-    rng = 7;
+    uint64_t rng = 7;
     for (int i = 0; i < to; i++) {
         char id[16], customer[16];
         const char *values[2];
         snprintf(id, sizeof id, "F%04d", i);
-        snprintf(customer, sizeof customer, "cust%02u", pick(30));
+        snprintf(customer, sizeof customer, "cust%02u", pick(&rng, 30));
         skpi_contact c = SKPI_CONTACT_INIT;
         c.id = id;
-        c.customer = pick(10) ? customer : "";
-        c.reason = reasons[pick(5)];
-        c.channel = channels[pick(4)];
-        c.opened_at = B + (int64_t)pick(60 * D);
-        c.outcome = pick(8) == 0 ? SKPI_OUTCOME_OPEN : 1 + (int)pick(3);
-        c.closed_at = c.outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : c.opened_at + pick(3 * D);
-        c.first_response_at = pick(2) ? c.opened_at + pick(3600) : SKPI_UNSET;
-        c.handle_seconds = 30 + pick(1800);
-        c.tier = pick(4);
-        c.escalations = pick(5) == 0;
-        c.reopens = pick(7) == 0;
-        c.csat = pick(3) ? 1 + pick(5) : SKPI_UNSET;
-        values[0] = regions[pick(4)];
-        values[1] = products[pick(3)];
+        c.customer = pick(&rng, 10) ? customer : "";
+        c.reason = reasons[pick(&rng, 5)];
+        c.channel = channels[pick(&rng, 4)];
+        c.opened_at = B + (int64_t)pick(&rng, 60 * D);
+        c.outcome = pick(&rng, 8) == 0 ? SKPI_OUTCOME_OPEN : 1 + (int)pick(&rng, 3);
+        c.closed_at = c.outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET
+                                                     : c.opened_at + pick(&rng, 3 * D);
+        c.first_response_at = pick(&rng, 2) ? c.opened_at + pick(&rng, 3600) : SKPI_UNSET;
+        c.handle_seconds = 30 + pick(&rng, 1800);
+        c.tier = pick(&rng, 4);
+        c.escalations = pick(&rng, 5) == 0;
+        c.reopens = pick(&rng, 7) == 0;
+        c.csat = pick(&rng, 3) ? 1 + pick(&rng, 5) : SKPI_UNSET;
+        values[0] = regions[pick(&rng, 4)];
+        values[1] = products[pick(&rng, 3)];
         c.dimension_count = 2;
         c.dimension_names = names;
         c.dimension_values = values;
@@ -186,7 +118,7 @@ static skpi_chain_options chain_options(void)
  * fails nothing until a test arms it. */
 static void setup(void)
 {
-    alloc_start(-1);
+    test_alloc_start(-1);
     ck_assert_int_eq(skpi_records_new(&rec), SKPI_OK);
     add_contacts(rec, 0, N);
     skpi_chain_options o = chain_options();
@@ -208,169 +140,75 @@ static void teardown(void)
     chains = NULL;
     rec = NULL;
     led = led_norates = NULL;
-    long live = alloc_live();
+    long live = test_alloc_live_total();
     test_alloc_restore();
     ck_assert_msg(live == 0, "%ld blocks leaked", live);
 }
 
 /* ---- snapshots: everything the public accessors show ---- */
 
-/* Text without printf: the snapshots are taken after every failure. */
-static void put(text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = (t->cap + n + 1) * 2;
-        char *p = realloc(t->p, cap);
-        REQUIRE(p != NULL);
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-static void put_str(text *t, const char *s)
-{
-    put(t, s ? s : "-", s ? strlen(s) : 1);
-    put(t, "|", 1);
-}
-
-static void put_int(text *t, int64_t v)
-{
-    char digits[24];
-    size_t n = sizeof digits;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    digits[--n] = '|';
-    do {
-        digits[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        digits[--n] = '-';
-    put(t, digits + n, sizeof digits - n);
-}
-
-static void records_text(text *t, const skpi_records *r)
-{
-    put_int(t, (int64_t)skpi_records_count(r));
-    for (size_t d = 0; d < skpi_records_dimension_count(r); d++)
-        put_str(t, skpi_records_dimension_name(r, d));
-    put(t, "\n", 1);
-    for (size_t i = 0; i < skpi_records_count(r); i++) {
-        skpi_contact c;
-        REQUIRE(skpi_records_get(r, i, &c) == SKPI_OK);
-        const char *strings[] = { c.id, c.customer, c.reason, c.channel };
-        const int64_t ints[] = { c.opened_at, c.first_response_at, c.closed_at,
-                                 c.handle_seconds, c.tier, c.escalations, c.reopens, c.csat,
-                                 c.outcome };
-        for (size_t k = 0; k < 4; k++)
-            put_str(t, strings[k]);
-        for (size_t k = 0; k < 9; k++)
-            put_int(t, ints[k]);
-        for (size_t d = 0; d < skpi_records_dimension_count(r); d++)
-            put_str(t, skpi_records_dimension_value(r, i, d));
-        put(t, "\n", 1);
-    }
-}
-
 static char *chains_snapshot(const skpi_chains *c)
 {
-    text t = { NULL, 0, 0 };
+    test_text t = { NULL, 0, 0 };
     skpi_chain_options o;
     ck_assert_int_eq(skpi_chains_options(c, &o), SKPI_OK);
     const int64_t head[] = { o.window_seconds, o.as_of, o.provisional, o.anchor,
                              (int64_t)skpi_chains_contact_count(c),
                              (int64_t)skpi_chains_count(c) };
     for (size_t k = 0; k < 6; k++)
-        put_int(&t, head[k]);
-    put(&t, "\n", 1);
+        test_text_put_int(&t, head[k]);
+    test_text_put(&t, "\n", 1);
     for (size_t k = 0; k < skpi_chains_count(c); k++) {
         const int64_t chain[] = { skpi_chain_get_status(c, k), skpi_chain_is_provisional(c, k),
                                   skpi_chain_first_opened(c, k), skpi_chain_latest_close(c, k),
                                   (int64_t)skpi_chain_anchor(c, k) };
         for (size_t j = 0; j < 5; j++)
-            put_int(&t, chain[j]);
+            test_text_put_int(&t, chain[j]);
         for (size_t p = 0; p < skpi_chain_size(c, k); p++)
-            put_int(&t, (int64_t)skpi_chain_contact(c, k, p));
-        put(&t, "/", 1);
+            test_text_put_int(&t, (int64_t)skpi_chain_contact(c, k, p));
+        test_text_put(&t, "/", 1);
         for (size_t ch = 0; ch < skpi_chain_channel_count(c, k); ch++)
-            put_str(&t, skpi_chain_channel(c, k, ch));
-        put(&t, "\n", 1);
+            test_text_put_str(&t, skpi_chain_channel(c, k, ch));
+        test_text_put(&t, "\n", 1);
     }
     for (size_t i = 0; i < skpi_chains_contact_count(c); i++) {
         size_t chain = SIZE_MAX, position = SIZE_MAX;
-        REQUIRE(skpi_chains_find_contact(c, i, &chain, &position) == SKPI_OK);
-        put_int(&t, (int64_t)chain);
-        put_int(&t, (int64_t)position);
+        TEST_REQUIRE(skpi_chains_find_contact(c, i, &chain, &position) == SKPI_OK);
+        test_text_put_int(&t, (int64_t)chain);
+        test_text_put_int(&t, (int64_t)position);
     }
     return t.p;
-}
-
-static void ledger_text(text *t, const skpi_ledger *l)
-{
-    int64_t total = -1;
-    skpi_ledger_total(l, &total);
-    tprintf(t, "%s total=%lld rates:", skpi_ledger_currency(l), (long long)total);
-    for (int tier = 0; tier <= SKPI_TIER_MAX; tier++) {
-        int64_t r = -1;
-        int rc = skpi_ledger_rate(l, tier, &r);
-        tprintf(t, " %d:%lld", rc, (long long)(rc == SKPI_OK ? r : -1));
-    }
-    for (size_t i = 0; i < skpi_ledger_entry_count(l); i++) {
-        int c, d;
-        int64_t a, s, e;
-        skpi_ledger_entry(l, i, &c, &a, &s, &e, &d);
-        tprintf(t, "\n[%d %lld %lld %lld %d %s", c, (long long)a, (long long)s, (long long)e, d,
-                str_or_dash(skpi_ledger_entry_channel(l, i)));
-        for (size_t p = 0; p < skpi_ledger_entry_scope_count(l, i); p++) {
-            const char *k, *v;
-            skpi_ledger_entry_scope(l, i, p, &k, &v);
-            tprintf(t, " %s=%s", k, v);
-        }
-        tprintf(t, "]");
-    }
 }
 
 /* The records, chains and both ledgers: what a read-only call must leave. */
 static char *world_snapshot(void)
 {
-    text t = { NULL, 0, 0 };
-    records_text(&t, rec);
+    test_text t = { NULL, 0, 0 };
+    test_records_text(&t, rec);
     char *c = chains_snapshot(chains);
-    put(&t, c, strlen(c));
+    test_text_put(&t, c, strlen(c));
     free(c);
-    ledger_text(&t, led);
-    ledger_text(&t, led_norates);
+    test_ledger_text(&t, led);
+    test_ledger_text(&t, led_norates);
     return t.p;
-}
-
-static char *breakdown_json(const skpi_breakdown *b)
-{
-    size_t needed = 0;
-    ck_assert_int_eq(skpi_breakdown_json(b, NULL, 0, &needed, SKPI_UNSET), SKPI_ENOSPACE);
-    char *json = malloc(needed);
-    ck_assert_ptr_nonnull(json);
-    ck_assert_int_eq(skpi_breakdown_json(b, json, needed, NULL, SKPI_UNSET), SKPI_OK);
-    return json;
 }
 
 static char *explain_text(const skpi_explain *e)
 {
-    text t = { NULL, 0, 0 };
-    tprintf(&t, "contacts %zu chains %zu\n", skpi_explain_contact_count(e),
-            skpi_explain_chain_count(e));
+    test_text t = { NULL, 0, 0 };
+    test_text_printf(&t, "contacts %zu chains %zu\n", skpi_explain_contact_count(e),
+                     skpi_explain_chain_count(e));
     for (size_t k = 0; k < skpi_explain_contact_count(e); k++) {
         size_t i = SIZE_MAX;
         int64_t cost = -1;
         int rc = skpi_explain_contact(e, k, &i, &cost);
-        tprintf(&t, "c %zu %d %lld\n", i, rc, (long long)(rc == SKPI_OK ? cost : -1));
+        test_text_printf(&t, "c %zu %d %lld\n", i, rc, (long long)(rc == SKPI_OK ? cost : -1));
     }
     for (size_t k = 0; k < skpi_explain_chain_count(e); k++) {
         size_t i = SIZE_MAX;
         int64_t cost = -1;
         int rc = skpi_explain_chain(e, k, &i, &cost);
-        tprintf(&t, "k %zu %d %lld\n", i, rc, (long long)(rc == SKPI_OK ? cost : -1));
+        test_text_printf(&t, "k %zu %d %lld\n", i, rc, (long long)(rc == SKPI_OK ? cost : -1));
     }
     return t.p;
 }
@@ -394,15 +232,16 @@ static long under_failures(const char *what, fault_call call, const void *arg, i
     long failures = 0;
     for (long n = 0;; n++) {
         ck_assert_msg(n < 100000, "%s: no success after %ld failures", what, n);
-        long live = alloc_live();
+        long live = test_alloc_live_total();
         char *got = NULL;
         memset(&err, 0x55, sizeof err);
-        alloc_rearm(n);
+        test_alloc_rearm(n);
         int rc = call(arg, &err, &got);
         int refused = test_alloc_failed();
-        alloc_rearm(-1);
-        ck_assert_msg(alloc_live() == live, "%s, allocation %ld: %ld blocks leaked (rc %d)", what,
-                      n, alloc_live() - live, rc);
+        test_alloc_rearm(-1);
+        ck_assert_msg(test_alloc_live_total() == live,
+                      "%s, allocation %ld: %ld blocks leaked (rc %d)", what, n,
+                      test_alloc_live_total() - live, rc);
         if (rc == SKPI_OK) {
             ck_assert_msg(strcmp(got, want) == 0, "%s, allocation %ld: a different result", what,
                           n);
@@ -485,11 +324,11 @@ START_TEST(chains_update_under_failures)
             ck_assert_int_eq(skpi_chains_new(&c, r, &o, NULL), SKPI_OK);
             add_contacts(r, FIRST_PART, N);
             char *before = chains_snapshot(c);
-            long live = alloc_live();
-            alloc_rearm(n);
+            long live = test_alloc_live_total();
+            test_alloc_rearm(n);
             int rc = skpi_chains_update(c);
             int refused = test_alloc_failed();
-            alloc_rearm(-1);
+            test_alloc_rearm(-1);
             char *after = chains_snapshot(c);
             if (rc == SKPI_OK) {
                 ck_assert_str_eq(after, want);
@@ -498,7 +337,7 @@ START_TEST(chains_update_under_failures)
                 failures++;
                 ck_assert_int_eq(rc, SKPI_ENOMEM);
                 ck_assert(refused);
-                ck_assert_int_eq(alloc_live(), live);
+                ck_assert_int_eq(test_alloc_live_total(), live);
                 ck_assert_int_eq(skpi_chains_errcode(c), SKPI_ENOMEM);
                 ck_assert_str_ne(skpi_chains_errmsg(c), "");
                 ck_assert_msg(strcmp(before, after) == 0, "allocation %ld: the chains changed", n);
@@ -567,7 +406,7 @@ static int call_breakdown_new(const void *arg, skpi_error *err, char **result)
         ck_assert_ptr_null(b);
         return rc;
     }
-    *result = breakdown_json(b);
+    *result = test_breakdown_json(b, SKPI_UNSET);
     skpi_breakdown_free(b);
     return rc;
 }
@@ -645,8 +484,8 @@ static int call_percentile(const void *arg, skpi_error *err, char **result)
         ck_assert_int_eq(out, 777);  /* untouched */
         return rc;
     }
-    text t = { NULL, 0, 0 };
-    tprintf(&t, "%lld", (long long)out);
+    test_text t = { NULL, 0, 0 };
+    test_text_printf(&t, "%lld", (long long)out);
     *result = t.p;
     return rc;
 }
@@ -662,7 +501,7 @@ END_TEST
  * memory, failing on bad rows) ---- */
 
 typedef struct collected {
-    text messages;
+    test_text messages;
     int calls;
 } collected;
 
@@ -670,15 +509,7 @@ static void collect(void *context, const char *message)
 {
     collected *c = context;
     c->calls++;
-    tprintf(&c->messages, "%s\n", message);
-}
-
-static FILE *file_of(const char *content)
-{
-    FILE *f = tmpfile();
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(content, 1, strlen(content), f), strlen(content));
-    return f;
+    test_text_printf(&c->messages, "%s\n", message);
 }
 
 static const char contacts_csv[] =
@@ -691,15 +522,15 @@ static const char contacts_csv[] =
 
 START_TEST(records_load_from_file_under_failures)
 {
-    FILE *f = file_of(contacts_csv);
+    FILE *f = test_file_of(contacts_csv, strlen(contacts_csv));
     long failures = 0;
     for (long n = 0;; n++) {
         ck_assert_int_lt(n, 10000);
         skpi_records *r;
         ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
         add_contacts(r, 0, 20);   /* with dimensions region and product already */
-        text before = { NULL, 0, 0 };
-        records_text(&before, r);
+        test_text before = { NULL, 0, 0 };
+        test_records_text(&before, r);
         collected seen = { { NULL, 0, 0 }, 0 };
         skpi_load_options o = SKPI_LOAD_OPTIONS_INIT;
         o.skip_bad_rows = 1;
@@ -708,13 +539,13 @@ START_TEST(records_load_from_file_under_failures)
         skpi_load_stats stats = { 99, 99 };
         rewind(f);
         skpi_input in = SKPI_INPUT_FILE(f, "c.csv");
-        long live = alloc_live();
-        alloc_rearm(n);
+        long live = test_alloc_live_total();
+        test_alloc_rearm(n);
         int rc = skpi_records_load(r, &in, &o, &stats);
         int refused = test_alloc_failed();
-        alloc_rearm(-1);
-        text after = { NULL, 0, 0 };
-        records_text(&after, r);
+        test_alloc_rearm(-1);
+        test_text after = { NULL, 0, 0 };
+        test_records_text(&after, r);
         if (rc == SKPI_OK) {
             ck_assert_uint_eq(stats.rows, 3);
             ck_assert_uint_eq(stats.skipped, 1);
@@ -730,7 +561,7 @@ START_TEST(records_load_from_file_under_failures)
             ck_assert_int_eq(skpi_records_errcode(r), SKPI_ENOMEM);
             ck_assert_uint_eq(stats.rows, 0);
             ck_assert_str_eq(before.p, after.p);
-            ck_assert_int_eq(alloc_live(), live);
+            ck_assert_int_eq(test_alloc_live_total(), live);
         }
         free(before.p);
         free(after.p);
@@ -770,11 +601,11 @@ START_TEST(costs_load_from_path_under_failures)
         in.name = "k.csv";
         skpi_ledger *l = (skpi_ledger *)&l;
         skpi_error err;
-        long live = alloc_live();
-        alloc_rearm(n);
+        long live = test_alloc_live_total();
+        test_alloc_rearm(n);
         int rc = skpi_ledger_load_costs(&l, &in, &o, NULL, &err);
         int refused = test_alloc_failed();
-        alloc_rearm(-1);
+        test_alloc_rearm(-1);
         if (rc == SKPI_OK) {
             ck_assert_uint_eq(skpi_ledger_entry_count(l), 3);
             ck_assert_str_eq(skpi_ledger_currency(l), "JPY");
@@ -786,7 +617,7 @@ START_TEST(costs_load_from_path_under_failures)
             ck_assert(refused);
             ck_assert_int_eq(err.code, SKPI_ENOMEM);
             ck_assert_ptr_null(l);
-            ck_assert_int_eq(alloc_live(), live);
+            ck_assert_int_eq(test_alloc_live_total(), live);
         }
         free(seen.messages.p);
         if (rc == SKPI_OK)
@@ -804,11 +635,11 @@ START_TEST(rates_load_under_failures)
     static const char rates[] = "rate_per_hour,tier\n3000,1\n\"9000\",2\n11,-1\n0,0\n";
     long failures = 0;
     for (int from_file = 0; from_file < 2; from_file++) {
-        FILE *f = file_of(rates);
+        FILE *f = test_file_of(rates, strlen(rates));
         for (long n = 0;; n++) {
             ck_assert_int_lt(n, 10000);
-            text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
-            ledger_text(&before, led);
+            test_text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+            test_ledger_text(&before, led);
             collected seen = { { NULL, 0, 0 }, 0 };
             skpi_load_options o = SKPI_LOAD_OPTIONS_INIT;
             o.skip_bad_rows = 1;
@@ -817,12 +648,12 @@ START_TEST(rates_load_under_failures)
             rewind(f);
             skpi_input in = from_file ? SKPI_INPUT_FILE(f, "r.csv")
                                       : SKPI_INPUT_MEMORY(rates, sizeof rates - 1, "r.csv");
-            long live = alloc_live();
-            alloc_rearm(n);
+            long live = test_alloc_live_total();
+            test_alloc_rearm(n);
             int rc = skpi_ledger_load_rates(led, &in, &o, NULL);
             int refused = test_alloc_failed();
-            alloc_rearm(-1);
-            ledger_text(&after, led);
+            test_alloc_rearm(-1);
+            test_ledger_text(&after, led);
             if (rc == SKPI_OK) {
                 ck_assert_str_eq(seen.messages.p, "r.csv:4:tier:not 0..9\n");
                 int64_t r;
@@ -836,7 +667,7 @@ START_TEST(rates_load_under_failures)
                 ck_assert(refused);
                 ck_assert_int_eq(skpi_ledger_errcode(led), SKPI_ENOMEM);
                 ck_assert_str_eq(before.p, after.p);
-                ck_assert_int_eq(alloc_live(), live);
+                ck_assert_int_eq(test_alloc_live_total(), live);
             }
             free(before.p);
             free(after.p);
@@ -863,14 +694,14 @@ START_TEST(writers_allocate_nothing)
     o.bucket = SKPI_BUCKET_WEEK;
     skpi_breakdown *b;
     ck_assert_int_eq(skpi_breakdown_new(&b, chains, led, &o, NULL), SKPI_OK);
-    char *want = breakdown_json(b);
+    char *want = test_breakdown_json(b, SKPI_UNSET);
     size_t size = strlen(want) + 1;
     char *buf = malloc(size);
     ck_assert_ptr_nonnull(buf);
     FILE *json = tmpfile(), *csv = tmpfile();
     ck_assert(json && csv);
     size_t needed = 0;
-    alloc_rearm(0);
+    test_alloc_rearm(0);
     int rc_small = skpi_breakdown_json(b, buf, 10, &needed, 12);
     int rc_buf = skpi_breakdown_json(b, buf, size, NULL, SKPI_UNSET);
     int rc_json = skpi_breakdown_write_json(b, json, SKPI_UNSET);
@@ -878,7 +709,7 @@ START_TEST(writers_allocate_nothing)
     size_t csv_needed = 0;
     int rc_csv_size = skpi_breakdown_csv(b, NULL, 0, &csv_needed);
     long calls = test_alloc_calls();
-    alloc_rearm(-1);
+    test_alloc_rearm(-1);
     ck_assert_int_eq(calls, 0);
     ck_assert_int_eq(rc_small, SKPI_ENOSPACE);
     ck_assert_uint_eq(needed, size + strlen(",\n    \"skipped_rows\": 12"));
@@ -967,8 +798,8 @@ START_TEST(columns_with_nul_are_refused)
         c.dimension_count = 1;
         c.dimension_names = names;
         c.dimensions = dims;
-        text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
-        records_text(&before, rec);
+        test_text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+        test_records_text(&before, rec);
         ck_assert_int_eq(skpi_records_append_columns(rec, &c), SKPI_EINVAL);
         ck_assert_int_eq(skpi_records_errcode(rec), SKPI_EINVAL);
         const char *msg = skpi_records_errmsg(rec);
@@ -977,7 +808,7 @@ START_TEST(columns_with_nul_are_refused)
         ck_assert_msg(strstr(msg, want[where][0]) && strstr(msg, want[where][1]),
                       "message '%s' does not name %s and %s", msg, want[where][0],
                       want[where][1]);
-        records_text(&after, rec);
+        test_records_text(&after, rec);
         ck_assert_str_eq(before.p, after.p);
         free(before.p);
         free(after.p);
@@ -997,8 +828,8 @@ START_TEST(ledger_scope_arguments)
     } cases[] = {
         { NULL, eu }, { key, NULL }, { null_key, eu }, { key, null_value }, { key, bad_value },
     };
-    text before = { NULL, 0, 0 };
-    ledger_text(&before, led);
+    test_text before = { NULL, 0, 0 };
+    test_ledger_text(&before, led);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         int rc = skpi_ledger_add_entry(led, SKPI_CATEGORY_OTHER, 1, 0, 1, SKPI_DRIVER_CONTACTS,
                                        NULL, 1, cases[k].keys, cases[k].values);
@@ -1006,8 +837,8 @@ START_TEST(ledger_scope_arguments)
         ck_assert_int_eq(skpi_ledger_errcode(led), SKPI_EINVAL);
         ck_assert_msg(strncmp(skpi_ledger_errmsg(led), "scope: ", 7) == 0, "case %zu: '%s'", k,
                       skpi_ledger_errmsg(led));
-        text after = { NULL, 0, 0 };
-        ledger_text(&after, led);
+        test_text after = { NULL, 0, 0 };
+        test_ledger_text(&after, led);
         ck_assert_str_eq(before.p, after.p);
         free(after.p);
     }
@@ -1072,15 +903,15 @@ START_TEST(one_message_per_bad_row)
                       "m4,100,,bogus,x,,\n"                             /* 5 */
                       "m5,100,,open,,,\n";                              /* 6: good */
     collected seen = { { NULL, 0, 0 }, 0 };
-    text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
-    records_text(&before, rec);
+    test_text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+    test_records_text(&before, rec);
     ck_assert_int_eq(load_text(csv, 0, 0, &seen, NULL), SKPI_EDATA);
     ck_assert_int_eq(seen.calls, 4);
     ck_assert_str_eq(seen.messages.p, "c.csv:2:closed_at:is before opened_at\n"
                                       "c.csv:3:handle_seconds:integer out of range\n"
                                       "c.csv:4:opened_at:Unix seconds beyond int64 (or INT64_MIN, which means unset)\n"
                                       "c.csv:5:outcome:not one of open, resolved, escalated, abandoned\n");
-    records_text(&after, rec);
+    test_records_text(&after, rec);
     ck_assert_str_eq(before.p, after.p);
     free(before.p);
     free(after.p);

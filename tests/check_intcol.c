@@ -14,38 +14,6 @@
 
 static const unsigned widths[] = { 1, 2, 4, 8 };
 
-/* testutil's counters restart at every test_alloc_install(); these carry the
- * live-block count across a change of the allocation that fails. */
-static long carried_live;
-
-static void alloc_start(long fail_at)
-{
-    carried_live = 0;
-    test_alloc_install(fail_at);
-}
-
-static void alloc_rearm(long fail_at)
-{
-    carried_live += test_alloc_live();
-    test_alloc_install(fail_at);
-}
-
-static long alloc_live(void)
-{
-    return carried_live + test_alloc_live();
-}
-
-/* A deterministic generator (splitmix64), so every run sees the same data. */
-static uint64_t rng_state;
-
-static uint64_t next_random(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* Every value of the column equals the reference, and the length agrees. */
 static void assert_same(const skpi__intcol *c, const int64_t *ref, size_t n)
 {
@@ -309,19 +277,19 @@ END_TEST
 
 /* A random value drawn from a mix of ranges: small, timestamp-like, wide,
  * the extremes and UNSET. */
-static int64_t random_value(void)
+static int64_t random_value(test_rng *rng)
 {
-    uint64_t r = next_random();
+    uint64_t r = test_rng_next(rng);
     switch (r % 10) {
     case 0: return SKPI_UNSET;
-    case 1: return (int64_t)(next_random() % 10);
-    case 2: return (int64_t)(next_random() % 600) - 300;
-    case 3: return INT64_C(1700000000) + (int64_t)(next_random() % 31536000);
-    case 4: return (int64_t)(next_random() % 200000) - 100000;
-    case 5: { int64_t x = (int64_t)next_random(); return x == INT64_MIN ? 0 : x; }
-    case 6: return next_random() % 2 ? INT64_MAX : INT64_MIN + 1;
-    case 7: return (int64_t)(next_random() % UINT64_C(5000000000)) - INT64_C(2500000000);
-    default: return (int64_t)(next_random() % 256);
+    case 1: return (int64_t)(test_rng_next(rng) % 10);
+    case 2: return (int64_t)(test_rng_next(rng) % 600) - 300;
+    case 3: return INT64_C(1700000000) + (int64_t)(test_rng_next(rng) % 31536000);
+    case 4: return (int64_t)(test_rng_next(rng) % 200000) - 100000;
+    case 5: { int64_t x = (int64_t)test_rng_next(rng); return x == INT64_MIN ? 0 : x; }
+    case 6: return test_rng_next(rng) % 2 ? INT64_MAX : INT64_MIN + 1;
+    case 7: return (int64_t)(test_rng_next(rng) % UINT64_C(5000000000)) - INT64_C(2500000000);
+    default: return (int64_t)(test_rng_next(rng) % 256);
     }
 }
 
@@ -330,7 +298,8 @@ START_TEST(random_sequences_match_an_array)
     enum { N = 6000 };
     int64_t *ref = malloc(N * sizeof *ref);
     ck_assert_ptr_nonnull(ref);
-    rng_state = 20240601;
+    test_rng rng;   /* deterministic: every run sees the same data */
+    test_rng_seed(&rng, 20240601);
     for (int round = 0; round < 40; round++) {
         skpi__intcol c;
         skpi__intcol_init(&c, widths[round % 4]);
@@ -338,21 +307,22 @@ START_TEST(random_sequences_match_an_array)
         /* rounds differ in which kinds of values appear: some stay narrow */
         unsigned narrow = (unsigned)round % 5;
         for (int step = 0; step < N; step++) {
-            uint64_t op = next_random() % 1000;
+            uint64_t op = test_rng_next(&rng) % 1000;
             if (op < 3 && n > 0) {
-                size_t to = (size_t)(next_random() % (n + 1));
+                size_t to = (size_t)(test_rng_next(&rng) % (n + 1));
                 skpi__intcol_truncate(&c, to);
                 n = to;
                 continue;
             }
             int64_t v;
             if (narrow == 0)
-                v = next_random() % 8 == 0 ? SKPI_UNSET : (int64_t)(next_random() % 200) + 5;
+                v = test_rng_next(&rng) % 8 == 0 ? SKPI_UNSET
+                  : (int64_t)(test_rng_next(&rng) % 200) + 5;
             else if (narrow == 1)
-                v = next_random() % 8 == 0 ? SKPI_UNSET
-                  : INT64_C(1700000000) + (int64_t)(next_random() % 31536000);
+                v = test_rng_next(&rng) % 8 == 0 ? SKPI_UNSET
+                  : INT64_C(1700000000) + (int64_t)(test_rng_next(&rng) % 31536000);
             else
-                v = random_value();
+                v = random_value(&rng);
             ck_assert_int_eq(skpi__intcol_push(&c, v), SKPI_OK);
             ref[n++] = v;
             if (step % 997 == 0)
@@ -377,34 +347,34 @@ static void push_under_failures(unsigned start_width, const int64_t *before, siz
 {
     int succeeded = 0;
     for (long n = 0; !succeeded; n++) {
-        alloc_start(-1);
+        test_alloc_start(-1);
         skpi__intcol c;
         skpi__intcol_init(&c, start_width);
         for (size_t i = 0; i < count; i++)
             ck_assert_int_eq(skpi__intcol_push(&c, before[i]), SKPI_OK);
         unsigned width = c.width;
-        long live = alloc_live();
-        alloc_rearm(n);
+        long live = test_alloc_live_total();
+        test_alloc_rearm(n);
         int rc = skpi__intcol_push(&c, v);
         if (rc == SKPI_OK) {
             succeeded = 1;
         } else {
             ck_assert_int_eq(rc, SKPI_ENOMEM);
             ck_assert(test_alloc_failed());
-            ck_assert_int_eq(alloc_live(), live);
+            ck_assert_int_eq(test_alloc_live_total(), live);
             ck_assert_uint_eq(c.width, width);
             assert_same(&c, before, count);
             /* and still usable: the same push works once memory is back */
-            alloc_rearm(-1);
+            test_alloc_rearm(-1);
             ck_assert_int_eq(skpi__intcol_push(&c, v), SKPI_OK);
         }
-        alloc_rearm(-1);
+        test_alloc_rearm(-1);
         ck_assert_uint_eq(c.len, count + 1);
         for (size_t i = 0; i < count; i++)
             ck_assert_int_eq(skpi__intcol_get(&c, i), before[i]);
         ck_assert_int_eq(skpi__intcol_get(&c, count), v);
         skpi__intcol_release(&c);
-        ck_assert_int_eq(alloc_live(), 0);
+        ck_assert_int_eq(test_alloc_live_total(), 0);
         test_alloc_restore();
         ck_assert_int_lt(n, 100);
     }

@@ -21,35 +21,6 @@ static void teardown(void)
     ledger = NULL;
 }
 
-/* Everything the public accessors show, as text: two equal snapshots mean
- * the ledger is, to its users, exactly as it was. */
-static void snapshot(const skpi_ledger *l, char *out, size_t cap)
-{
-    int64_t total = -1;
-    skpi_ledger_total(l, &total);
-    int n = snprintf(out, cap, "%s total=%lld rates=%d;", skpi_ledger_currency(l),
-                     (long long)total, skpi_ledger_rate_count(l));
-    for (int t = 0; t <= SKPI_TIER_MAX; t++) {
-        int64_t r = -1;
-        int rc = skpi_ledger_rate(l, t, &r);
-        n += snprintf(out + n, cap - (size_t)n, "%d:%lld,", rc, (long long)(rc == SKPI_OK ? r : -1));
-    }
-    for (size_t i = 0; i < skpi_ledger_entry_count(l); i++) {
-        int c, d;
-        int64_t a, s, e;
-        skpi_ledger_entry(l, i, &c, &a, &s, &e, &d);
-        const char *ch = skpi_ledger_entry_channel(l, i);
-        n += snprintf(out + n, cap - (size_t)n, "[%d %lld %lld %lld %d %s", c, (long long)a,
-                      (long long)s, (long long)e, d, ch ? ch : "-");
-        for (size_t p = 0; p < skpi_ledger_entry_scope_count(l, i); p++) {
-            const char *k, *v;
-            skpi_ledger_entry_scope(l, i, p, &k, &v);
-            n += snprintf(out + n, cap - (size_t)n, " %s=%s", k, v);
-        }
-        n += snprintf(out + n, cap - (size_t)n, "]");
-    }
-}
-
 static int add_plain(skpi_ledger *l, int category, int64_t amount, int64_t start, int64_t end)
 {
     return skpi_ledger_add_entry(l, category, amount, start, end, SKPI_DRIVER_HANDLE_TIME, NULL,
@@ -195,12 +166,11 @@ START_TEST(total_may_reach_int64_max)
     ck_assert_int_eq(add_plain(ledger, SKPI_CATEGORY_OTHER, INT64_MAX - 1, 0, 1), SKPI_OK);
     ck_assert_int_eq(add_plain(ledger, SKPI_CATEGORY_OTHER, 1, 0, 1), SKPI_OK);
     ck_assert_int_eq(add_plain(ledger, SKPI_CATEGORY_OTHER, 0, 0, 1), SKPI_OK);
-    char before[4096], after[4096];
-    snapshot(ledger, before, sizeof before);
+    char *before = test_ledger_snapshot(ledger);
     ck_assert_int_eq(add_plain(ledger, SKPI_CATEGORY_OTHER, 1, 0, 1), SKPI_ERANGE);
     ck_assert_ptr_nonnull(strstr(skpi_ledger_errmsg(ledger), "amount"));
-    snapshot(ledger, after, sizeof after);
-    ck_assert_str_eq(before, after);
+    test_assert_ledger_snapshot(ledger, before);
+    free(before);
 }
 END_TEST
 
@@ -246,16 +216,15 @@ START_TEST(bad_entry_is_refused_and_changes_nothing)
     const bad_case *b = &bad_cases[_i];
     ck_assert_int_eq(add_plain(ledger, SKPI_CATEGORY_OTHER, 7, 0, 10), SKPI_OK);
     ck_assert_int_eq(skpi_ledger_set_rate(ledger, 1, 3500), SKPI_OK);
-    char before[4096], after[4096];
-    snapshot(ledger, before, sizeof before);
+    char *before = test_ledger_snapshot(ledger);
     int rc = skpi_ledger_add_entry(ledger, b->category, b->amount, b->start, b->end, b->driver,
                                    b->channel, b->n, b->keys, b->values);
     ck_assert_int_eq(rc, SKPI_EINVAL);
     ck_assert_int_eq(skpi_ledger_errcode(ledger), SKPI_EINVAL);
     ck_assert_msg(strstr(skpi_ledger_errmsg(ledger), b->field) != NULL,
                   "message '%s' does not name '%s'", skpi_ledger_errmsg(ledger), b->field);
-    snapshot(ledger, after, sizeof after);
-    ck_assert_str_eq(before, after);
+    test_assert_ledger_snapshot(ledger, before);
+    free(before);
 }
 END_TEST
 
@@ -309,17 +278,16 @@ START_TEST(allocation_failures_leave_no_trace)
         if (rc == SKPI_OK) {
             rc = add_plain(l, SKPI_CATEGORY_OTHER, 5, 0, 10);
             if (rc == SKPI_OK) {
-                char before[4096], after[4096];
-                snapshot(l, before, sizeof before);
+                char *before = test_ledger_snapshot(l);
                 rc = skpi_ledger_add_entry(l, SKPI_CATEGORY_DIRECT_LABOR, 7, 0, 10,
                                            SKPI_DRIVER_CONTACTS, "chat", 2, keys, values);
                 if (rc != SKPI_OK) {
-                    snapshot(l, after, sizeof after);
-                    ck_assert_str_eq(before, after);
+                    test_assert_ledger_snapshot(l, before);
                 } else {
                     succeeded = 1;
                     ck_assert_uint_eq(skpi_ledger_entry_count(l), 2);
                 }
+                free(before);
             }
         } else {
             ck_assert_ptr_null(l);

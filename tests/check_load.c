@@ -6,7 +6,6 @@
 #define _POSIX_C_SOURCE 200809L  /* mkstemp, fileno */
 
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,81 +72,6 @@ static void expect_messages(const char *const *where, size_t n)
     expect_messages((const char *const[]){ __VA_ARGS__ },                      \
                     sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
 #define EXPECT_NO_MESSAGES() expect_messages(NULL, 0)
-
-/* ---- a growing text (system allocator) ---- */
-
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void text_printf(text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        ck_assert_int_ge(n, 0);
-        if (t->p && (size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = (t->cap ? t->cap * 2 : 4096) + (size_t)n;
-        t->p = realloc(t->p, cap);
-        ck_assert_ptr_nonnull(t->p);
-        t->cap = cap;
-    }
-}
-
-/* Everything the accessors show of records, as text.  Caller frees. */
-static char *records_snapshot(const skpi_records *r)
-{
-    text t = { NULL, 0, 0 };
-    size_t n = skpi_records_count(r), dims = skpi_records_dimension_count(r);
-    text_printf(&t, "count=%zu dims=%zu:", n, dims);
-    for (size_t d = 0; d < dims; d++)
-        text_printf(&t, " [%s]", skpi_records_dimension_name(r, d));
-    text_printf(&t, "\n");
-    for (size_t i = 0; i < n; i++) {
-        skpi_contact c;
-        ck_assert_int_eq(skpi_records_get(r, i, &c), SKPI_OK);
-        text_printf(&t, "<%s> <%s> <%s> <%s> %lld %lld %lld %lld %lld %lld %lld %lld %d |",
-                    c.id, c.customer, c.reason, c.channel, (long long)c.opened_at,
-                    (long long)c.first_response_at, (long long)c.closed_at,
-                    (long long)c.handle_seconds, (long long)c.tier, (long long)c.escalations,
-                    (long long)c.reopens, (long long)c.csat, c.outcome);
-        for (size_t d = 0; d < dims; d++) {
-            const char *v = skpi_records_dimension_value(r, i, d);
-            if (v)
-                text_printf(&t, " =%s", v);
-            else
-                text_printf(&t, " -");
-        }
-        text_printf(&t, "\n");
-    }
-    return t.p;
-}
-
-static void assert_records_snapshot(const skpi_records *r, const char *before)
-{
-    char *now = records_snapshot(r);
-    ck_assert_msg(strcmp(now, before) == 0, "records changed:\nbefore: %.1500s\nafter:  %.1500s",
-                  before, now);
-    free(now);
-}
-
-/* Everything the accessors show of a ledger's rates, as text. */
-static void rates_snapshot(const skpi_ledger *l, char *out, size_t cap)
-{
-    int n = snprintf(out, cap, "rates=%d:", skpi_ledger_rate_count(l));
-    for (int tier = 0; tier <= SKPI_TIER_MAX; tier++) {
-        int64_t r = -1;
-        int rc = skpi_ledger_rate(l, tier, &r);
-        n += snprintf(out + n, cap - (size_t)n, " %d/%lld", rc,
-                      (long long)(rc == SKPI_OK ? r : -1));
-    }
-}
 
 /* ---- fixtures and loading helpers ---- */
 
@@ -247,12 +171,12 @@ static void reject_contacts_n(const char *data, size_t len, int skip, int status
 {
     if (skpi_records_count(rec) == 0)
         populate();
-    char *before = records_snapshot(rec);
+    char *before = test_records_snapshot(rec);
     int rc = load_contacts_n(rec, data, len, skip);
     ck_assert_msg(rc == status, "status %d (%s), expected %d", rc, skpi_strerror(rc), status);
     ck_assert_int_eq(skpi_records_errcode(rec), status);
     ck_assert_str_ne(skpi_records_errmsg(rec), "");
-    assert_records_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     free(before);
 }
 
@@ -449,12 +373,12 @@ START_TEST(header_only_loads_nothing)
     };
     populate();
     for (size_t v = 0; v < 3; v++) {
-        char *before = records_snapshot(rec);
+        char *before = test_records_snapshot(rec);
         ck_assert_int_eq(load_contacts(rec, variants[v], 0), SKPI_OK);
         EXPECT_NO_MESSAGES();
         ck_assert_uint_eq(stats.rows, 0);
         ck_assert_uint_eq(stats.skipped, 0);
-        assert_records_snapshot(rec, before);
+        test_assert_records_snapshot(rec, before);
         free(before);
     }
     /* A header with a new dimension and no rows registers it. */
@@ -510,14 +434,14 @@ START_TEST(appending_a_second_file)
 
     /* A third file repeating an id of the first: rejected, at its line, and
      * nothing of it kept (not its new dimension either). */
-    char *before = records_snapshot(rec);
+    char *before = test_records_snapshot(rec);
     const char *third = "id,opened_at,outcome,colour\nh1,300,open,red\nf2,300,open,blue\n";
     in = SKPI_INPUT_MEMORY(third, strlen(third), "e.csv");
     forget_messages();
     ck_assert_int_eq(skpi_records_load(rec, &in, &o, &stats), SKPI_EDATA);
     EXPECT_MESSAGES("e.csv:3:id");
     ck_assert_uint_eq(stats.skipped, 1);
-    assert_records_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     size_t d;
     ck_assert_int_eq(skpi_records_dimension_index(rec, "colour", &d), SKPI_ENOTFOUND);
     /* The same in skip mode keeps h1 and registers colour. */
@@ -557,10 +481,10 @@ START_TEST(file_and_path_inputs)
     skpi_input in = SKPI_INPUT_FILE(f, "t.csv");
     populate();
     forget_messages();
-    char *before = records_snapshot(rec);
+    char *before = test_records_snapshot(rec);
     ck_assert_int_eq(skpi_records_load(rec, &in, &o, &stats), SKPI_EDATA);
     EXPECT_MESSAGES("t.csv:3:opened_at");
-    assert_records_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     free(before);
     ck_assert_int_eq(fseek(f, 8, SEEK_SET), 0);
     forget_messages();
@@ -583,10 +507,10 @@ START_TEST(file_and_path_inputs)
     quiet.progress = progress_count;
     quiet.context = &progress_calls;
     skpi_input at = SKPI_INPUT_PATH(path);
-    before = records_snapshot(rec);
+    before = test_records_snapshot(rec);
     ck_assert_int_eq(skpi_records_load(rec, &at, &quiet, &stats), SKPI_EDATA);
     ck_assert_int_ge(progress_calls, 1);
-    assert_records_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     ck_assert_ptr_nonnull(strstr(skpi_records_errmsg(rec), path));
     forget_messages();
     ck_assert_int_eq(skpi_records_load(rec, &at, &o, &stats), SKPI_OK);  /* skip mode */
@@ -596,7 +520,7 @@ START_TEST(file_and_path_inputs)
     ck_assert_uint_eq(skpi_records_count(rec), 4);
     ck_assert_str_eq(contact_at(rec, 3).id, "p1");
     free(before);
-    before = records_snapshot(rec);
+    before = test_records_snapshot(rec);
 
     /* A path that cannot be opened: an I/O error, nothing changed. */
     ck_assert_int_eq(unlink(path), 0);
@@ -606,7 +530,7 @@ START_TEST(file_and_path_inputs)
     EXPECT_NO_MESSAGES();
     ck_assert_int_eq(skpi_records_errcode(rec), SKPI_EIO);
     ck_assert_ptr_nonnull(strstr(skpi_records_errmsg(rec), path));
-    assert_records_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     free(before);
     skpi_ledger *l = (skpi_ledger *)&l;
     ck_assert_int_eq(skpi_ledger_load_costs(&l, &at, &o, NULL, NULL), SKPI_EIO);
@@ -872,12 +796,11 @@ START_TEST(empty_file_is_an_error)
     /* Costs and rates as well. */
     ck_assert_int_eq(load_costs("", 1), SKPI_ESYNTAX);
     EXPECT_MESSAGES("k.csv:1:1");
-    char before[256], after[256];
-    rates_snapshot(rates_ledger, before, sizeof before);
+    char *before = test_ledger_snapshot(rates_ledger);
     ck_assert_int_eq(load_rates("\n", 1), SKPI_ESYNTAX);
     EXPECT_MESSAGES("r.csv:1:1");
-    rates_snapshot(rates_ledger, after, sizeof after);
-    ck_assert_str_eq(before, after);
+    test_assert_ledger_snapshot(rates_ledger, before);
+    free(before);
 }
 END_TEST
 
@@ -1161,15 +1084,14 @@ START_TEST(rates_bad_rows_change_nothing)
         size_t n = 0;
         while (n < 3 && cases[k].where[n])
             n++;
-        char before[256], after[256];
-        rates_snapshot(rates_ledger, before, sizeof before);
+        char *before = test_ledger_snapshot(rates_ledger);
         ck_assert_msg(load_rates(cases[k].csv, 0) == SKPI_EDATA, "case %zu", k);
         expect_messages(cases[k].where, n);
         ck_assert_uint_eq(stats.skipped, n);
         ck_assert_int_eq(skpi_ledger_errcode(rates_ledger), SKPI_EDATA);
         ck_assert_str_ne(skpi_ledger_errmsg(rates_ledger), "");
-        rates_snapshot(rates_ledger, after, sizeof after);
-        ck_assert_str_eq(before, after);
+        test_assert_ledger_snapshot(rates_ledger, before);
+        free(before);
     }
     /* Skip mode takes the good rows. */
     ck_assert_int_eq(load_rates(cases[0].csv, 1), SKPI_OK);
@@ -1201,12 +1123,11 @@ START_TEST(rates_bad_header)
         while (n < 3 && cases[k].where[n])
             n++;
         for (int skip = 0; skip < 2; skip++) {
-            char before[256], after[256];
-            rates_snapshot(rates_ledger, before, sizeof before);
+            char *before = test_ledger_snapshot(rates_ledger);
             ck_assert_msg(load_rates(cases[k].csv, skip) == SKPI_ESYNTAX, "case %zu", k);
             expect_messages(cases[k].where, n);
-            rates_snapshot(rates_ledger, after, sizeof after);
-            ck_assert_str_eq(before, after);
+            test_assert_ledger_snapshot(rates_ledger, before);
+            free(before);
         }
     }
 }
@@ -1239,7 +1160,7 @@ START_TEST(allocation_failures_in_records_load)
             rc = skpi_records_add(r, &c);
         }
         if (rc == SKPI_OK) {
-            char *before = records_snapshot(r);
+            char *before = test_records_snapshot(r);
             skpi_input in = SKPI_INPUT_MEMORY(small_contacts, sizeof small_contacts - 1, "s.csv");
             skpi_load_options o = SKPI_LOAD_OPTIONS_INIT;
             rc = skpi_records_load(r, &in, &o, NULL);
@@ -1249,7 +1170,7 @@ START_TEST(allocation_failures_in_records_load)
                 ck_assert_str_eq(dimension_of(r, 3, "product"), "p2");
             } else {
                 ck_assert_int_eq(skpi_records_errcode(r), SKPI_ENOMEM);
-                assert_records_snapshot(r, before);
+                test_assert_records_snapshot(r, before);
             }
             free(before);
         }
@@ -1281,17 +1202,16 @@ START_TEST(allocation_failures_in_costs_and_rates_load)
         if (rc == SKPI_OK) {
             ck_assert_uint_eq(skpi_ledger_entry_count(l), 2);
             ck_assert_str_eq(skpi_ledger_currency(l), "EUR");
-            char before[256], after[256];
-            rates_snapshot(l, before, sizeof before);
+            char *before = test_ledger_snapshot(l);
             skpi_input rin = SKPI_INPUT_MEMORY(rates, strlen(rates), "r.csv");
             rc = skpi_ledger_load_rates(l, &rin, NULL, NULL);
             if (rc == SKPI_OK) {
                 succeeded = 1;
                 ck_assert_int_eq(skpi_ledger_rate_count(l), 2);
             } else {
-                rates_snapshot(l, after, sizeof after);
-                ck_assert_str_eq(before, after);
+                test_assert_ledger_snapshot(l, before);
             }
+            free(before);
         } else {
             ck_assert_ptr_null(l);
             ck_assert_int_eq(err.code, SKPI_ENOMEM);

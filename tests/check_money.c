@@ -14,37 +14,21 @@
 
 #define MAX_N 64
 
-/* splitmix64: a small deterministic generator for the random cases. */
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-    rng_state = seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* Uniform-ish in [0, bound]. */
-static int64_t rng_upto(int64_t bound)
+static int64_t rng_upto(test_rng *rng, int64_t bound)
 {
-    return (int64_t)(rng_next() % ((uint64_t)bound + 1));
+    return (int64_t)(test_rng_next(rng) % ((uint64_t)bound + 1));
 }
 
 /* A value of a random magnitude class, so that tiny, mid and huge numbers
  * all occur. */
-static int64_t rng_magnitude(int64_t bound)
+static int64_t rng_magnitude(test_rng *rng, int64_t bound)
 {
-    switch (rng_next() % 4) {
-    case 0: return rng_upto(bound < 10 ? bound : 10);
-    case 1: return rng_upto(bound < 100000 ? bound : 100000);
-    case 2: return rng_upto(bound < (INT64_C(1) << 40) ? bound : (INT64_C(1) << 40));
-    default: return rng_upto(bound);
+    switch (test_rng_next(rng) % 4) {
+    case 0: return rng_upto(rng, bound < 10 ? bound : 10);
+    case 1: return rng_upto(rng, bound < 100000 ? bound : 100000);
+    case 2: return rng_upto(rng, bound < (INT64_C(1) << 40) ? bound : (INT64_C(1) << 40));
+    default: return rng_upto(rng, bound);
     }
 }
 
@@ -164,10 +148,11 @@ END_TEST
 
 START_TEST(cost_per_matches_reference_on_random_input)
 {
-    rng_seed(11);
+    test_rng rng;
+    test_rng_seed(&rng, 11);
     for (int t = 0; t < 20000; t++) {
-        int64_t cost = rng_magnitude(INT64_MAX) * (rng_next() % 2 ? 1 : -1);
-        int64_t count = 1 + rng_magnitude(INT64_MAX - 1);
+        int64_t cost = rng_magnitude(&rng, INT64_MAX) * (test_rng_next(&rng) % 2 ? 1 : -1);
+        int64_t count = 1 + rng_magnitude(&rng, INT64_MAX - 1);
         int64_t out = 0;
         int rc = skpi_cost_per(cost, count, &out, NULL);
         if (rc != SKPI_OK || out != (int64_t)ref_half_even(cost, count))
@@ -272,15 +257,16 @@ END_TEST
 
 START_TEST(apportion_matches_brute_force)
 {
-    rng_seed(20260301);
+    test_rng rng;
+    test_rng_seed(&rng, 20260301);
     for (int t = 0; t < 5000; t++) {
-        size_t n = 1 + (size_t)(rng_next() % (t < 2500 ? 8 : MAX_N));
+        size_t n = 1 + (size_t)(test_rng_next(&rng) % (t < 2500 ? 8 : MAX_N));
         int64_t w[MAX_N], got[MAX_N], want[MAX_N];
         int64_t cap = (INT64_MAX - 1) / (int64_t)n;  /* room for the |= 1 below */
         for (size_t i = 0; i < n; i++)
-            w[i] = rng_next() % 5 == 0 ? 0 : rng_magnitude(cap);
-        w[rng_next() % n] |= 1;  /* W > 0 */
-        int64_t amount = rng_magnitude(INT64_MAX);
+            w[i] = test_rng_next(&rng) % 5 == 0 ? 0 : rng_magnitude(&rng, cap);
+        w[test_rng_next(&rng) % n] |= 1;  /* W > 0 */
+        int64_t amount = rng_magnitude(&rng, INT64_MAX);
         ref_apportion(amount, w, n, want);
         if (skpi_apportion(amount, w, n, got, NULL) != SKPI_OK)
             ck_abort_msg("case %d failed", t);
@@ -377,12 +363,13 @@ START_TEST(percentile_matches_sorted_reference)
 {
     static const int64_t ps[][2] = { { 0, 1 }, { 1, 1 }, { 1, 2 }, { 9, 10 }, { 1, 3 },
                                      { 99, 100 }, { 1, 100 }, { 2, 3 } };
-    rng_seed(7);
+    test_rng rng;
+    test_rng_seed(&rng, 7);
     for (int t = 0; t < 5000; t++) {
-        size_t n = 1 + (size_t)(rng_next() % MAX_N);
+        size_t n = 1 + (size_t)(test_rng_next(&rng) % MAX_N);
         int64_t v[MAX_N], copy[MAX_N];
-        for (size_t i = 0; i < n; i++)
-            v[i] = (int64_t)rng_next() >> (rng_next() % 64);  /* repeats, negatives */
+        for (size_t i = 0; i < n; i++)   /* repeats, negatives */
+            v[i] = (int64_t)test_rng_next(&rng) >> (test_rng_next(&rng) % 64);
         memcpy(copy, v, sizeof v);
         const int64_t *p = ps[t % 8];
         int64_t out = 0;
@@ -398,13 +385,15 @@ END_TEST
 
 START_TEST(div_half_even_matches_reference)
 {
-    rng_seed(99);
+    test_rng rng;
+    test_rng_seed(&rng, 99);
     for (int t = 0; t < 20000; t++) {
-        skpi__i128 num = (skpi__i128)rng_magnitude(INT64_MAX) * rng_magnitude(INT64_MAX / 4);
-        skpi__i128 den = 1 + rng_magnitude(INT64_MAX - 1);
-        if (rng_next() % 2)
+        skpi__i128 num = (skpi__i128)rng_magnitude(&rng, INT64_MAX)
+                         * rng_magnitude(&rng, INT64_MAX / 4);
+        skpi__i128 den = 1 + rng_magnitude(&rng, INT64_MAX - 1);
+        if (test_rng_next(&rng) % 2)
             num = -num;
-        if (rng_next() % 2)
+        if (test_rng_next(&rng) % 2)
             den = -den;
         skpi__i128 want = ref_half_even(num, den);
         int64_t out = 12345;

@@ -2,7 +2,6 @@
  * (each leaving the handle exactly as it was), columnar append against
  * contact-at-a-time, allocation failures, and the memory per contact. */
 #include <check.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,30 +11,10 @@
 #include "supportkpi.h"
 #include "records.h"
 #include "suites.h"
+#include "testdata.h"
 #include "testutil.h"
 
 static skpi_records *rec;
-
-/* testutil's counters restart at every test_alloc_install(); these carry the
- * live-block count across a change of the allocation that fails. */
-static long carried_live;
-
-static void alloc_start(long fail_at)
-{
-    carried_live = 0;
-    test_alloc_install(fail_at);
-}
-
-static void alloc_rearm(long fail_at)
-{
-    carried_live += test_alloc_live();
-    test_alloc_install(fail_at);
-}
-
-static long alloc_live(void)
-{
-    return carried_live + test_alloc_live();
-}
 
 static void setup(void)
 {
@@ -44,89 +23,16 @@ static void setup(void)
 
 static void teardown(void)
 {
-    skpi_records_free(rec);
-    rec = NULL;
+    test_free_handles(&rec, NULL, NULL);
 }
 
-/* ---- a growing text buffer (system malloc: never the library's hook) ---- */
+/* ---- snapshots (testutil.h) ---- */
 
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void text_printf(text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        ck_assert_int_ge(n, 0);
-        if (t->p && (size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = (t->cap ? t->cap * 2 : 4096) + (size_t)n;
-        t->p = realloc(t->p, cap);
-        ck_assert_ptr_nonnull(t->p);
-        t->cap = cap;
-    }
-}
-
-/* Everything the public accessors show, as text: two equal snapshots mean the
- * records are, to their users, exactly as they were.  Caller frees. */
-static char *snapshot(const skpi_records *r)
-{
-    text t = { NULL, 0, 0 };
-    size_t n = skpi_records_count(r), dims = skpi_records_dimension_count(r);
-    text_printf(&t, "count=%zu dims=%zu:", n, dims);
-    for (size_t d = 0; d < dims; d++) {
-        const char *name = skpi_records_dimension_name(r, d);
-        size_t back = 999;
-        int rc = skpi_records_dimension_index(r, name, &back);
-        text_printf(&t, " [%s]%d/%zu", name, rc, back);
-    }
-    text_printf(&t, " name(end)=%p\n", (const void *)skpi_records_dimension_name(r, dims));
-    for (size_t i = 0; i < n; i++) {
-        skpi_contact c;
-        int rc = skpi_records_get(r, i, &c);
-        size_t at = 999;
-        int frc = skpi_records_find(r, c.id, &at);
-        text_printf(&t, "%zu:%d v%u <%s> <%s> <%s> <%s> o=%lld f=%lld c=%lld h=%lld t=%lld "
-                    "e=%lld r=%lld s=%lld out=%d dc=%zu find=%d/%zu |", i, rc, c.version, c.id,
-                    c.customer, c.reason, c.channel, (long long)c.opened_at,
-                    (long long)c.first_response_at, (long long)c.closed_at,
-                    (long long)c.handle_seconds, (long long)c.tier, (long long)c.escalations,
-                    (long long)c.reopens, (long long)c.csat, c.outcome, c.dimension_count, frc,
-                    at);
-        for (size_t d = 0; d < dims; d++) {
-            const char *v = skpi_records_dimension_value(r, i, d);
-            if (v)
-                text_printf(&t, " =%s", v);
-            else
-                text_printf(&t, " -");
-        }
-        text_printf(&t, " %p\n", (const void *)skpi_records_dimension_value(r, i, dims));
-    }
-    skpi_contact past;
-    text_printf(&t, "get(end)=%d value(end)=%p", skpi_records_get(r, n, &past),
-                (const void *)skpi_records_dimension_value(r, n, 0));
-    return t.p;
-}
-
-static void assert_snapshot(const skpi_records *r, const char *before)
-{
-    char *now = snapshot(r);
-    ck_assert_msg(strcmp(now, before) == 0, "records changed:\nbefore: %.2000s\nafter:  %.2000s",
-                  before, now);
-    free(now);
-}
-
+/* The two records are, to their users, the same. */
 static void assert_same_records(const skpi_records *a, const skpi_records *b)
 {
-    char *sa = snapshot(a);
-    assert_snapshot(b, sa);
+    char *sa = test_records_snapshot(a);
+    test_assert_records_snapshot(b, sa);
     free(sa);
 }
 
@@ -412,7 +318,7 @@ END_TEST
 START_TEST(bad_dimension_names_are_refused)
 {
     populate(rec);
-    char *before = snapshot(rec);
+    char *before = test_records_snapshot(rec);
     const char *bad[] = { "", "tier", "id", "csat", "opened_at", "re\xffgion", "re\xc0\xafgion" };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         size_t idx = 77;
@@ -420,7 +326,7 @@ START_TEST(bad_dimension_names_are_refused)
         ck_assert_uint_eq(idx, 77);
         ck_assert_int_eq(skpi_records_errcode(rec), SKPI_EINVAL);
         assert_message_names(rec, "dimension", NULL);
-        assert_snapshot(rec, before);
+        test_assert_records_snapshot(rec, before);
     }
     ck_assert_int_eq(skpi_records_add_dimension(rec, NULL, NULL), SKPI_EINVAL);
     ck_assert_int_eq(skpi_records_add_dimension(rec, "tiers", NULL), SKPI_OK);
@@ -634,7 +540,7 @@ START_TEST(bad_contact_is_refused_and_changes_nothing)
 {
     const bad_case *b = &bad_cases[_i];
     populate(rec);
-    char *before = snapshot(rec);
+    char *before = test_records_snapshot(rec);
     skpi_contact c = make_bad(b);
     int rc = skpi_records_add(rec, &c);
     ck_assert_msg(rc == b->status, "case %d: status %d, expected %d (%s)", _i, rc, b->status,
@@ -642,7 +548,7 @@ START_TEST(bad_contact_is_refused_and_changes_nothing)
     ck_assert_int_eq(skpi_records_errcode(rec), b->status);
     assert_message_names(rec, b->field, NULL);
     assert_names_record(rec, &c, "contact 0");
-    assert_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     if (b->kind == K_DIMNAME && b->str && *b->str) {
         size_t d;
         ck_assert_int_eq(skpi_records_dimension_index(rec, b->str, &d), SKPI_ENOTFOUND);
@@ -661,7 +567,7 @@ START_TEST(bad_last_of_batch_changes_nothing)
 {
     const bad_case *b = &bad_cases[_i];
     populate(rec);
-    char *before = snapshot(rec);
+    char *before = test_records_snapshot(rec);
     skpi_contact batch[50];
     char ids[49][16];
     const char *names[] = { "batchdim", "region" };
@@ -684,7 +590,7 @@ START_TEST(bad_last_of_batch_changes_nothing)
     ck_assert_int_eq(skpi_records_errcode(rec), b->status);
     assert_message_names(rec, b->field, NULL);
     assert_names_record(rec, &batch[49], "contact 49");
-    assert_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     size_t d, i;
     ck_assert_int_eq(skpi_records_dimension_index(rec, "batchdim", &d), SKPI_ENOTFOUND);
     ck_assert_int_eq(skpi_records_find(rec, "B00", &i), SKPI_ENOTFOUND);
@@ -705,7 +611,7 @@ END_TEST
 START_TEST(duplicate_inside_a_batch)
 {
     populate(rec);
-    char *before = snapshot(rec);
+    char *before = test_records_snapshot(rec);
     skpi_contact batch[10];
     char ids[10][16];
     for (int i = 0; i < 10; i++) {
@@ -716,12 +622,12 @@ START_TEST(duplicate_inside_a_batch)
     ck_assert_int_eq(skpi_records_add_batch(rec, batch, 10), SKPI_EDUPLICATE);
     assert_message_names(rec, "contact 7", "'Q2'");
     assert_message_names(rec, "id", NULL);
-    assert_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     /* the earlier A1 keeps its data when a later A1 differs */
     skpi_contact again = good_contact("A1");
     again.customer = "someone else";
     ck_assert_int_eq(skpi_records_add(rec, &again), SKPI_EDUPLICATE);
-    assert_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     skpi_contact got;
     ck_assert_int_eq(skpi_records_get(rec, 0, &got), SKPI_OK);
     ck_assert_str_eq(got.customer, "cust-1");
@@ -740,19 +646,9 @@ typedef struct gen_row {
     const char *region, *product, *priority, *site;
 } gen_row;
 
-static uint64_t rng_state;
-
-static uint64_t next_random(void)
+static unsigned pick(test_rng *rng, unsigned n)
 {
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static unsigned pick(unsigned n)
-{
-    return (unsigned)(next_random() % n);
+    return (unsigned)(test_rng_next(rng) % n);
 }
 
 static char customer_names[1500][16];
@@ -765,14 +661,15 @@ static const char *const priorities[] = { "", "P1", "P2", "P3", "P4" };
 static const char *const sites[] = { "", "s1", "s2" };
 
 /* `unset` in 1/n of the cases, else v. */
-static int64_t maybe(unsigned n, int64_t v)
+static int64_t maybe(test_rng *rng, unsigned n, int64_t v)
 {
-    return pick(n) == 0 ? SKPI_UNSET : v;
+    return pick(rng, n) == 0 ? SKPI_UNSET : v;
 }
 
 static void generate(gen_row *rows, size_t n, uint64_t seed)
 {
-    rng_state = seed;
+    test_rng rng;
+    test_rng_seed(&rng, seed);
     for (unsigned i = 0; i < 1500; i++)
         snprintf(customer_names[i], sizeof customer_names[i], "cust%04u", i);
     for (unsigned i = 0; i < 50; i++)
@@ -780,22 +677,22 @@ static void generate(gen_row *rows, size_t n, uint64_t seed)
     for (size_t i = 0; i < n; i++) {
         gen_row *g = &rows[i];
         snprintf(g->id, sizeof g->id, "G%07zu", i);
-        g->customer = pick(10) == 0 ? "" : customer_names[pick(1500)];
-        g->reason = reasons[pick(10)];
-        g->channel = channels[pick(6)];
-        g->opened = INT64_C(1700000000) + (int64_t)pick(31536000);
-        g->outcome = (int)pick(4);
-        g->closed = g->outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : g->opened + pick(200000);
-        g->first = maybe(3, g->opened + pick(300000));   /* may follow closed_at */
-        g->handle = maybe(10, pick(3601));
-        g->tier = maybe(10, pick(10));
-        g->esc = maybe(10, pick(3));
-        g->reopens = maybe(5, pick(2));
-        g->csat = maybe(2, 1 + pick(5));
-        g->region = regions[pick(5)];
-        g->product = pick(7) == 0 ? NULL : product_names[pick(50)];
-        g->priority = priorities[pick(5)];
-        g->site = sites[pick(3)];
+        g->customer = pick(&rng, 10) == 0 ? "" : customer_names[pick(&rng, 1500)];
+        g->reason = reasons[pick(&rng, 10)];
+        g->channel = channels[pick(&rng, 6)];
+        g->opened = INT64_C(1700000000) + (int64_t)pick(&rng, 31536000);
+        g->outcome = (int)pick(&rng, 4);
+        g->closed = g->outcome == SKPI_OUTCOME_OPEN ? SKPI_UNSET : g->opened + pick(&rng, 200000);
+        g->first = maybe(&rng, 3, g->opened + pick(&rng, 300000));   /* may follow closed_at */
+        g->handle = maybe(&rng, 10, pick(&rng, 3601));
+        g->tier = maybe(&rng, 10, pick(&rng, 10));
+        g->esc = maybe(&rng, 10, pick(&rng, 3));
+        g->reopens = maybe(&rng, 5, pick(&rng, 2));
+        g->csat = maybe(&rng, 2, 1 + pick(&rng, 5));
+        g->region = regions[pick(&rng, 5)];
+        g->product = pick(&rng, 7) == 0 ? NULL : product_names[pick(&rng, 50)];
+        g->priority = priorities[pick(&rng, 5)];
+        g->site = sites[pick(&rng, 3)];
     }
 }
 
@@ -1137,8 +1034,8 @@ START_TEST(small_columns_read_back)
     ck_assert_uint_eq(skpi_records_dimension_count(rec), 3);
     for (int i = 0; i < 10; i++) {
         skpi_contact c;
-        char id[8];
-        sprintf(id, "R%d", i);
+        char id[16];
+        snprintf(id, sizeof id, "R%d", i);
         ck_assert_int_eq(skpi_records_get(rec, 3 + (size_t)i, &c), SKPI_OK);
         ck_assert_str_eq(c.id, id);
         ck_assert_str_eq(c.customer, i % 3 ? "k" : "kk");
@@ -1183,13 +1080,13 @@ static void columns_refused(small_columns *s, int status, const char *field, con
                             void (*repair)(small_columns *))
 {
     populate(rec);
-    char *before = snapshot(rec);
+    char *before = test_records_snapshot(rec);
     int rc = skpi_records_append_columns(rec, &s->cols);
     ck_assert_msg(rc == status, "status %d, expected %d (%s)", rc, status,
                   skpi_records_errmsg(rec));
     ck_assert_int_eq(skpi_records_errcode(rec), status);
     assert_message_names(rec, field, row);
-    assert_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     size_t d, i;
     ck_assert_int_eq(skpi_records_dimension_index(rec, "tierlevel", &d), SKPI_ENOTFOUND);
     ck_assert_int_eq(skpi_records_find(rec, "R0", &i), SKPI_ENOTFOUND);
@@ -1388,7 +1285,7 @@ END_TEST
 START_TEST(empty_columns_with_bad_dimension)
 {
     populate(rec);
-    char *before = snapshot(rec);
+    char *before = test_records_snapshot(rec);
     int64_t *one = malloc(sizeof *one);
     ck_assert_ptr_nonnull(one);
     *one = 0;
@@ -1402,7 +1299,7 @@ START_TEST(empty_columns_with_bad_dimension)
     c.dimensions = dims;
     ck_assert_int_eq(skpi_records_append_columns(rec, &c), SKPI_EINVAL);
     assert_message_names(rec, "tier", NULL);
-    assert_snapshot(rec, before);
+    test_assert_records_snapshot(rec, before);
     free(one);
     free(before);
 }
@@ -1416,11 +1313,11 @@ START_TEST(failed_push_keeps_nothing_of_the_row)
 {
     int done = 0;
     for (long n = 0; !done; n++) {
-        alloc_start(-1);
+        test_alloc_start(-1);
         skpi_records *r;
         ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
         populate(r);
-        char *before = snapshot(r);
+        char *before = test_records_snapshot(r);
         skpi__records_begin(r);
         skpi__text dims[3] = { { "apac", 4 }, { "p9", 2 }, { "new-value", 9 } };
         ck_assert_int_eq(skpi_records_add_dimension(r, "third", NULL), SKPI_OK);
@@ -1433,9 +1330,9 @@ START_TEST(failed_push_keeps_nothing_of_the_row)
             .dims = dims, .dim_count = 3,
         };
         skpi__row_error why;
-        alloc_rearm(n);
+        test_alloc_rearm(n);
         int rc = skpi__records_push(r, &row, &why);
-        alloc_rearm(-1);
+        test_alloc_rearm(-1);
         if (rc == SKPI_OK) {
             done = 1;
         } else {
@@ -1471,10 +1368,10 @@ START_TEST(failed_push_keeps_nothing_of_the_row)
             ck_assert_str_eq(skpi_records_dimension_value(r, 3, 0), "apac");
         }
         skpi__records_rollback(r);
-        assert_snapshot(r, before);
+        test_assert_records_snapshot(r, before);
         free(before);
         skpi_records_free(r);
-        ck_assert_int_eq(alloc_live(), 0);
+        ck_assert_int_eq(test_alloc_live_total(), 0);
         test_alloc_restore();
         ck_assert_int_lt(n, 1000);
     }
@@ -1613,14 +1510,14 @@ static void call_under_failures(records_call call)
     int succeeded = 0;
     long failures = 0;
     for (long n = 0; !succeeded; n++) {
-        alloc_start(-1);
+        test_alloc_start(-1);
         skpi_records *r;
         ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
         populate(r);
-        char *before = snapshot(r);
-        alloc_rearm(n);
+        char *before = test_records_snapshot(r);
+        test_alloc_rearm(n);
         int rc = call(r);
-        alloc_rearm(-1);
+        test_alloc_rearm(-1);
         if (rc == SKPI_OK) {
             succeeded = 1;
         } else {
@@ -1628,13 +1525,13 @@ static void call_under_failures(records_call call)
             ck_assert_msg(rc == SKPI_ENOMEM, "allocation %ld: status %d (%s)", n, rc,
                           skpi_records_errmsg(r));
             ck_assert_int_eq(skpi_records_errcode(r), SKPI_ENOMEM);
-            assert_snapshot(r, before);
+            test_assert_records_snapshot(r, before);
             ck_assert_int_eq(call(r), SKPI_OK);
         }
         assert_same_records(expected, r);
         free(before);
         skpi_records_free(r);
-        ck_assert_int_eq(alloc_live(), 0);
+        ck_assert_int_eq(test_alloc_live_total(), 0);
         test_alloc_restore();
         ck_assert_int_lt(n, 5000);
     }
@@ -1690,7 +1587,8 @@ START_TEST(memory_per_contact)
                                                 "bug", "how-to", "cancel", "upgrade",
                                                 "password", "other" };
     static const char *const channel_words[] = { "voice", "chat", "email", "self_service" };
-    rng_state = 4242;
+    test_rng rng;
+    test_rng_seed(&rng, 4242);
     size_t a = 0, b = 0, c = 0, d = 0;
     id_off[0] = cust_off[0] = reas_off[0] = chan_off[0] = 0;
     for (int i = 0; i < N; i++) {
@@ -1699,27 +1597,27 @@ START_TEST(memory_per_contact)
         memcpy(ids + a, tmp, 8);
         a += 8;
         id_off[i + 1] = (int64_t)a;
-        snprintf(tmp, sizeof tmp, "K%05u", pick(5000));
+        snprintf(tmp, sizeof tmp, "K%05u", pick(&rng, 5000));
         memcpy(cust + b, tmp, 6);
         b += 6;
         cust_off[i + 1] = (int64_t)b;
-        const char *r = reason_words[pick(10)];
+        const char *r = reason_words[pick(&rng, 10)];
         memcpy(reas + c, r, strlen(r));
         c += strlen(r);
         reas_off[i + 1] = (int64_t)c;
-        const char *ch = channel_words[pick(4)];
+        const char *ch = channel_words[pick(&rng, 4)];
         memcpy(chan + d, ch, strlen(ch));
         d += strlen(ch);
         chan_off[i + 1] = (int64_t)d;
-        opened[i] = INT64_C(1704067200) + (int64_t)pick(365 * 86400 - 200000);
-        outcome[i] = pick(20) == 0 ? SKPI_OUTCOME_OPEN : 1 + pick(3);
-        closed[i] = outcome[i] == SKPI_OUTCOME_OPEN ? SKPI_UNSET : opened[i] + pick(172800);
-        first[i] = pick(5) == 0 ? SKPI_UNSET : opened[i] + pick(7200);
-        handle[i] = pick(3601);
-        tier[i] = pick(3);
-        esc[i] = pick(4) == 0 ? 1 : 0;
-        reopens[i] = pick(10) == 0 ? 1 : 0;
-        csat[i] = pick(3) == 0 ? 1 + pick(5) : SKPI_UNSET;
+        opened[i] = INT64_C(1704067200) + (int64_t)pick(&rng, 365 * 86400 - 200000);
+        outcome[i] = pick(&rng, 20) == 0 ? SKPI_OUTCOME_OPEN : 1 + pick(&rng, 3);
+        closed[i] = outcome[i] == SKPI_OUTCOME_OPEN ? SKPI_UNSET : opened[i] + pick(&rng, 172800);
+        first[i] = pick(&rng, 5) == 0 ? SKPI_UNSET : opened[i] + pick(&rng, 7200);
+        handle[i] = pick(&rng, 3601);
+        tier[i] = pick(&rng, 3);
+        esc[i] = pick(&rng, 4) == 0 ? 1 : 0;
+        reopens[i] = pick(&rng, 10) == 0 ? 1 : 0;
+        csat[i] = pick(&rng, 3) == 0 ? 1 + pick(&rng, 5) : SKPI_UNSET;
     }
     skpi_contact_columns cols = SKPI_COLUMNS_INIT;
     cols.id.bytes = ids;

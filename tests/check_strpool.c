@@ -13,27 +13,6 @@
 
 static skpi__strpool pool;
 
-/* testutil's counters restart at every test_alloc_install(); these carry the
- * live-block count across a change of the allocation that fails. */
-static long carried_live;
-
-static void alloc_start(long fail_at)
-{
-    carried_live = 0;
-    test_alloc_install(fail_at);
-}
-
-static void alloc_rearm(long fail_at)
-{
-    carried_live += test_alloc_live();
-    test_alloc_install(fail_at);
-}
-
-static long alloc_live(void)
-{
-    return carried_live + test_alloc_live();
-}
-
 static void setup(void)
 {
     ck_assert_int_eq(skpi__strpool_init(&pool), SKPI_OK);
@@ -262,23 +241,23 @@ END_TEST
 START_TEST(truncate_never_allocates)
 {
     skpi__strpool p;
-    alloc_start(-1);
+    test_alloc_start(-1);
     ck_assert_int_eq(skpi__strpool_init(&p), SKPI_OK);
     char buf[32];
     for (unsigned i = 0; i < 500; i++) {
         int len = make_name(buf, sizeof buf, "v", i);
         intern(&p, buf, (size_t)len, 1);
     }
-    long live = alloc_live();
-    alloc_rearm(0);
+    long live = test_alloc_live_total();
+    test_alloc_rearm(0);
     skpi__strpool_truncate(&p, 17);
     ck_assert(!test_alloc_failed());
     ck_assert_uint_eq(skpi__strpool_count(&p), 17);
     assert_resolves(&p, 16, "v15", 3);
-    ck_assert_int_eq(alloc_live(), live);
-    alloc_rearm(-1);
+    ck_assert_int_eq(test_alloc_live_total(), live);
+    test_alloc_rearm(-1);
     skpi__strpool_release(&p);
-    ck_assert_int_eq(alloc_live(), 0);
+    ck_assert_int_eq(test_alloc_live_total(), 0);
     test_alloc_restore();
 }
 END_TEST
@@ -317,13 +296,13 @@ START_TEST(failed_intern_changes_nothing)
     int done = 0;
     for (long n = 0; !done; n++) {
         skpi__strpool p;
-        alloc_start(-1);
+        test_alloc_start(-1);
         ck_assert_int_eq(skpi__strpool_init(&p), SKPI_OK);
         for (unsigned i = 0; i < 40; i++) {
             int len = make_name(buf, sizeof buf, "before", i);
             intern(&p, buf, (size_t)len, 1);
         }
-        alloc_rearm(n);
+        test_alloc_rearm(n);
         unsigned i = 0;
         int rc = SKPI_OK;
         size_t count = 0;
@@ -343,7 +322,7 @@ START_TEST(failed_intern_changes_nothing)
             ck_assert_uint_eq(skpi__strpool_count(&p), count);
             uint32_t id;
             ck_assert_int_eq(skpi__strpool_find(&p, buf, strlen(buf), &id), SKPI_ENOTFOUND);
-            alloc_rearm(-1);
+            test_alloc_rearm(-1);
             for (unsigned k = 0; k < 40; k++) {
                 int len = make_name(buf, sizeof buf, "before", k);
                 assert_resolves(&p, k + 1, buf, (size_t)len);
@@ -356,9 +335,9 @@ START_TEST(failed_intern_changes_nothing)
             int len = make_name(buf, sizeof buf, "new-string-of-some-length-", i - 1);
             ck_assert_uint_eq(intern(&p, buf, (size_t)len, 1), count);
         }
-        alloc_rearm(-1);
+        test_alloc_rearm(-1);
         skpi__strpool_release(&p);
-        ck_assert_int_eq(alloc_live(), 0);
+        ck_assert_int_eq(test_alloc_live_total(), 0);
         test_alloc_restore();
         ck_assert_int_lt(n, 1000);
     }

@@ -10,6 +10,7 @@
 
 #include "supportkpi.h"
 #include "suites.h"
+#include "testutil.h"
 #include "timefmt.h"
 
 static int64_t parse(const char *s, int expect_rc)
@@ -349,10 +350,7 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
 static uint64_t next_random(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Du;
+    return test_xorshift_next(&rng_state);
 }
 
 /* libc's view of t, for years 0001-9999.  glibc's %Y and %G do not pad

@@ -8,6 +8,8 @@
 
 #include "supportkpi.h"
 #include "suites.h"
+#include "testdata.h"
+#include "testutil.h"
 
 #define D 86400
 #define B 1772323200          /* 2026-03-01T00:00Z */
@@ -53,9 +55,7 @@ static void setup(void)
     addc("b", COMMA, 2, B + 10, SKPI_OUTCOME_ABANDONED, "eu");
     addc("c", "", 0, B + 20, SKPI_OUTCOME_OPEN, NULL);
     addc("d", "chat", 1, B + 31 * D, SKPI_OUTCOME_RESOLVED, "eu");
-    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
-    o.as_of = FAR;
-    ck_assert_int_eq(skpi_chains_new(&chains, rec, &o, NULL), SKPI_OK);
+    test_stitch(&chains, rec, FAR, SKPI_ANCHOR_FIRST);
     ck_assert_int_eq(skpi_ledger_new(&led, "EUR", NULL), SKPI_OK);
     ck_assert_int_eq(skpi_ledger_add_entry(led, SKPI_CATEGORY_DIRECT_LABOR, 100000, B, B + 60 * D,
                                            SKPI_DRIVER_CONTACTS, NULL, 0, NULL, NULL), SKPI_OK);
@@ -65,40 +65,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-    skpi_chains_free(chains);
-    chains = NULL;
-    skpi_records_free(rec);
-    rec = NULL;
-    skpi_ledger_free(led);
-    led = NULL;
+    test_free_handles(&rec, &chains, &led);
 }
 
 static skpi_breakdown *run(const skpi_ledger *l, const char *k0, int bucket)
 {
-    const char *by[1] = { k0 };
-    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
-    o.by = by;
-    o.by_count = k0 ? 1 : 0;
-    o.bucket = bucket;
-    skpi_breakdown *b = NULL;
-    skpi_error err;
-    int rc = skpi_breakdown_new(&b, chains, l, &o, &err);
-    ck_assert_msg(rc == SKPI_OK, "rc %d: %s", rc, err.message);
-    return b;
-}
-
-/* The JSON report in a buffer of exactly the size needed (caller frees). */
-static char *json_of(const skpi_breakdown *b, int64_t skipped)
-{
-    size_t needed = 0;
-    ck_assert_int_eq(skpi_breakdown_json(b, NULL, 0, &needed, skipped), SKPI_ENOSPACE);
-    char *text = malloc(needed);
-    ck_assert_ptr_nonnull(text);
-    size_t again = 0;
-    ck_assert_int_eq(skpi_breakdown_json(b, text, needed, &again, skipped), SKPI_OK);
-    ck_assert_uint_eq(again, needed);
-    ck_assert_uint_eq(strlen(text) + 1, needed);
-    return text;
+    return test_breakdown(chains, l, k0, NULL, bucket);
 }
 
 /* Everything written to a stream by `write` (caller frees). */
@@ -132,7 +104,7 @@ START_TEST(json_buffer_equals_stream)
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         skpi_breakdown *b = run(cases[k].ledger ? led : NULL, cases[k].by, cases[k].bucket);
-        char *json = json_of(b, cases[k].skipped);
+        char *json = test_breakdown_json(b, cases[k].skipped);
         FILE *f = tmpfile();
         ck_assert_ptr_nonnull(f);
         ck_assert_int_eq(skpi_breakdown_write_json(b, f, cases[k].skipped), SKPI_OK);
@@ -153,7 +125,7 @@ END_TEST
 START_TEST(json_too_small_buffer)
 {
     skpi_breakdown *b = run(led, "channel", 0);
-    char *json = json_of(b, SKPI_UNSET);
+    char *json = test_breakdown_json(b, SKPI_UNSET);
     size_t len = strlen(json);
     char *buf = malloc(len + 1);
     ck_assert_ptr_nonnull(buf);
@@ -208,7 +180,7 @@ START_TEST(json_escapes_key_values)
     /* rows: null (c), eu (b d), the nasty value (a) */
     ck_assert_uint_eq(skpi_breakdown_row_count(b), 3);
     ck_assert_str_eq(skpi_breakdown_key_value(b, 2, 0), NASTY);
-    char *json = json_of(b, SKPI_UNSET);
+    char *json = test_breakdown_json(b, SKPI_UNSET);
     contains(json, "\"region\": " NASTY_JSON "\n");
     contains(json, "\"region\": null\n");
     contains(json, "\"region\": \"eu\"\n");
@@ -224,7 +196,7 @@ END_TEST
 START_TEST(json_tier_key_is_a_number)
 {
     skpi_breakdown *b = run(led, "tier", SKPI_BUCKET_MONTH);
-    char *json = json_of(b, SKPI_UNSET);
+    char *json = test_breakdown_json(b, SKPI_UNSET);
     contains(json, "\"tier\": 0,\n");
     contains(json, "\"tier\": 1,\n");
     contains(json, "\"tier\": 2,\n");
@@ -239,14 +211,14 @@ END_TEST
 START_TEST(json_skipped_rows_only_when_set)
 {
     skpi_breakdown *b = run(led, NULL, 0);
-    char *json = json_of(b, SKPI_UNSET);
+    char *json = test_breakdown_json(b, SKPI_UNSET);
     ck_assert_ptr_null(strstr(json, "skipped_rows"));
     contains(json, "\"bucket\": null\n  },\n");
     free(json);
-    json = json_of(b, 0);
+    json = test_breakdown_json(b, 0);
     contains(json, "\"bucket\": null,\n    \"skipped_rows\": 0\n  },\n");
     free(json);
-    json = json_of(b, 12);
+    json = test_breakdown_json(b, 12);
     contains(json, "\"skipped_rows\": 12\n");
     free(json);
     skpi_breakdown_free(b);
@@ -256,7 +228,7 @@ END_TEST
 START_TEST(json_ledger_figures_and_absent_values)
 {
     skpi_breakdown *b = run(led, "channel", 0);
-    char *json = json_of(b, SKPI_UNSET);
+    char *json = test_breakdown_json(b, SKPI_UNSET);
     /* 100000 over the 4 contacts; the 999 entry predates them all */
     contains(json, "{\n  \"currency\": \"EUR\",\n");
     contains(json, "\"ledger_total\": 100999,\n  \"unallocated\": 999,\n"
@@ -272,7 +244,7 @@ START_TEST(json_ledger_figures_and_absent_values)
     skpi_breakdown_free(b);
     /* no ledger: every ledger figure null */
     b = run(NULL, NULL, 0);
-    json = json_of(b, SKPI_UNSET);
+    json = test_breakdown_json(b, SKPI_UNSET);
     contains(json, "\"currency\": null,\n");
     contains(json, "\"ledger_total\": null,\n  \"unallocated\": null,\n"
                    "  \"escalation_adjusted_unallocated\": null,\n");
