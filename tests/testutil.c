@@ -78,6 +78,12 @@ void test_alloc_restore(void)
     fail_from = -1;
 }
 
+int test_quick(void)
+{
+    const char *quick = getenv("SKPI_TEST_QUICK");
+    return quick && *quick && *quick != '0';
+}
+
 long test_alloc_calls(void) { return calls; }
 long test_alloc_live(void) { return live; }
 int test_alloc_failed(void) { return failed; }

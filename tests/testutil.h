@@ -45,6 +45,11 @@ long test_alloc_live(void);
 /* Whether an allocation has been refused since test_alloc_install(). */
 int test_alloc_failed(void);
 
+/* Whether SKPI_TEST_QUICK is set (the valgrind run sets it): the long random
+ * loops then run fewer rounds, so memcheck finishes in minutes.  What each
+ * test checks stays the same. */
+int test_quick(void);
+
 /* The counters above restart at every test_alloc_install(); these carry the
  * live-block count across a change of the allocation that fails, so that a
  * handle can be made, changed and freed through one allocator.
