@@ -29,6 +29,17 @@ int skpi__intcol_reserve(skpi__intcol *c, size_t n)
     return SKPI_OK;
 }
 
+void skpi__intcol_trim(skpi__intcol *c)
+{
+    if (c->cap <= c->len || c->len == 0)
+        return;
+    unsigned char *data = skpi__realloc(c->data, c->len * c->width);
+    if (data) {
+        c->data = data;
+        c->cap = c->len;
+    }
+}
+
 size_t skpi__intcol_bytes(const skpi__intcol *c)
 {
     return c->cap * c->width;

@@ -43,6 +43,10 @@ int skpi__intcol_push(skpi__intcol *c, int64_t v);
 /* Drop the values at len and after (rollback).  Never fails. */
 void skpi__intcol_truncate(skpi__intcol *c, size_t len);
 
+/* Give back capacity beyond the values stored (best effort: a refused
+ * realloc leaves the column as it was). */
+void skpi__intcol_trim(skpi__intcol *c);
+
 /* Bytes held by the column's storage. */
 size_t skpi__intcol_bytes(const skpi__intcol *c);
 

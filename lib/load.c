@@ -380,10 +380,12 @@ int skpi_records_load(skpi_records *records, const skpi_input *input,
     if (rc == SKPI_OK && l.stats.skipped && !l.options->skip_bad_rows)
         rc = skpi__fail(err, SKPI_EDATA, "%s: %llu bad rows; the first: %s", l.name,
                         (unsigned long long)l.stats.skipped, l.first);
-    if (rc != SKPI_OK)
+    if (rc != SKPI_OK) {
         skpi__records_rollback(records);
-    else
+    } else {
+        skpi__records_trim(records);  /* a file is a bulk load: no room to keep */
         skpi__succeed(err, SKPI_OK);
+    }
     contact_map_release(&m);
     loader_release(&l);
     finish_stats(&l, rc, stats);

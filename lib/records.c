@@ -735,3 +735,16 @@ size_t skpi_records_memory(const skpi_records *records)
                  + skpi__intcol_bytes(&records->dims[d].values) + strlen(records->dims[d].name) + 1;
     return bytes + records->dim_cap * sizeof(dimension_store);
 }
+
+void skpi__records_trim(skpi_records *r)
+{
+    skpi__strpool_trim(&r->ids);
+    for (int p = 0; p < POOL_COUNT; p++)
+        skpi__strpool_trim(&r->pools[p]);
+    for (int c = 0; c < SKPI__COL_COUNT; c++)
+        skpi__intcol_trim(&r->columns[c]);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        skpi__strpool_trim(&r->dims[d].pool);
+        skpi__intcol_trim(&r->dims[d].values);
+    }
+}

@@ -68,6 +68,10 @@ int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *w
 int skpi__records_dimension(skpi_records *r, const char *name, size_t len, size_t *index,
                             skpi__row_error *why);
 
+/* Give back the growth room of columns and pools after a bulk load (best
+ * effort, never fails: the contents do not change). */
+void skpi__records_trim(skpi_records *r);
+
 /* Record a failure in the handle's error (for the loaders). */
 skpi_error *skpi__records_error(skpi_records *r);
 

@@ -221,6 +221,18 @@ void skpi__strpool_truncate(skpi__strpool *p, size_t count)
     rehash_into(p, p->slots, p->slot_mask + 1);
 }
 
+void skpi__strpool_trim(skpi__strpool *p)
+{
+    skpi__intcol_trim(&p->offsets);
+    if (p->bytes_cap <= p->bytes_len)
+        return;
+    char *bytes = skpi__realloc(p->bytes, p->bytes_len);
+    if (bytes) {
+        p->bytes = bytes;
+        p->bytes_cap = p->bytes_len;
+    }
+}
+
 size_t skpi__strpool_bytes(const skpi__strpool *p)
 {
     return p->bytes_cap + skpi__intcol_bytes(&p->offsets)

@@ -46,6 +46,10 @@ const char *skpi__strpool_get(const skpi__strpool *p, uint32_t id);
 /* Forget every id >= count (rollback of a failed batch).  Never fails. */
 void skpi__strpool_truncate(skpi__strpool *p, size_t count);
 
+/* Give back the capacity of the strings' storage beyond what they use (best
+ * effort).  The hash table keeps its size. */
+void skpi__strpool_trim(skpi__strpool *p);
+
 /* Bytes held by the pool. */
 size_t skpi__strpool_bytes(const skpi__strpool *p);
 

@@ -414,12 +414,33 @@ START_TEST(failed_push_changes_nothing)
 }
 END_TEST
 
+/* Trimming gives back the growth room and keeps every value. */
+START_TEST(trim_keeps_values)
+{
+    skpi__intcol c;
+    skpi__intcol_init(&c, 1);
+    int64_t ref[300];
+    size_t n = 0;
+    for (int64_t i = 0; i < 300; i++)
+        push_both(&c, ref, &n, i % 7 == 0 ? SKPI_UNSET : i * 1000);
+    ck_assert_uint_gt(c.cap, c.len);  /* grown by half again: room to give back */
+    skpi__intcol_trim(&c);
+    ck_assert_uint_eq(c.cap, c.len);
+    ck_assert_uint_eq(skpi__intcol_bytes(&c), c.len * c.width);
+    assert_same(&c, ref, n);
+    push_both(&c, ref, &n, -5);          /* and it still grows afterwards */
+    assert_same(&c, ref, n);
+    skpi__intcol_release(&c);
+}
+END_TEST
+
 Suite *make_intcol_suite(void)
 {
     Suite *s = suite_create("intcol");
     TCase *core = tcase_create("Core");
     tcase_add_test(core, new_column_is_empty);
     tcase_add_test(core, widens_one_two_four_eight);
+    tcase_add_test(core, trim_keeps_values);
     tcase_add_test(core, values_on_both_sides_of_the_base);
     tcase_add_test(core, recentres_without_widening);
     tcase_add_test(core, negative_values);

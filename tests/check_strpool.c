@@ -344,12 +344,38 @@ START_TEST(failed_intern_changes_nothing)
 }
 END_TEST
 
+/* Trimming gives back the strings' growth room; every id still resolves
+ * and is still found. */
+START_TEST(trim_keeps_strings)
+{
+    char text[16];
+    for (int i = 0; i < 500; i++) {
+        snprintf(text, sizeof text, "s%d", i);
+        intern_str(&pool, text, 1);
+    }
+    ck_assert_uint_gt(pool.bytes_cap, pool.bytes_len);
+    size_t before = skpi__strpool_bytes(&pool);
+    skpi__strpool_trim(&pool);
+    ck_assert_uint_eq(pool.bytes_cap, pool.bytes_len);
+    ck_assert_uint_lt(skpi__strpool_bytes(&pool), before);
+    for (int i = 0; i < 500; i++) {
+        snprintf(text, sizeof text, "s%d", i);
+        uint32_t id;
+        ck_assert_int_eq(skpi__strpool_find(&pool, text, strlen(text), &id), SKPI_OK);
+        ck_assert_str_eq(skpi__strpool_get(&pool, id), text);
+    }
+    intern_str(&pool, "after", 1);
+    ck_assert_uint_eq(skpi__strpool_count(&pool), 502);
+}
+END_TEST
+
 Suite *make_strpool_suite(void)
 {
     Suite *s = suite_create("strpool");
     TCase *core = tcase_create("Core");
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, id_zero_is_the_empty_string);
+    tcase_add_test(core, trim_keeps_strings);
     tcase_add_test(core, same_bytes_same_id);
     tcase_add_test(core, every_byte_value);
     tcase_add_test(core, find_does_not_add);
