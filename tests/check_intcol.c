@@ -224,7 +224,7 @@ END_TEST
 START_TEST(truncate_then_push)
 {
     skpi__intcol c;
-    int64_t ref[300];
+    int64_t ref[301];   /* 300 values, then one more after the trim */
     size_t n = 0;
     skpi__intcol_init(&c, 1);
     for (int64_t i = 0; i < 200; i++)
@@ -419,7 +419,7 @@ START_TEST(trim_keeps_values)
 {
     skpi__intcol c;
     skpi__intcol_init(&c, 1);
-    int64_t ref[300];
+    int64_t ref[301];   /* 300 values, then one more after the trim */
     size_t n = 0;
     for (int64_t i = 0; i < 300; i++)
         push_both(&c, ref, &n, i % 7 == 0 ? SKPI_UNSET : i * 1000);
