@@ -6,6 +6,7 @@
  * was a cache miss on a string, and interning dominated loading. */
 #include "strpool.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -45,12 +46,51 @@ const char *skpi__strpool_get(const skpi__strpool *p, uint32_t id)
 
 /* Lengths first: string id may be shorter than len and end near the end of
  * the buffer, where a memcmp of len bytes would read past it. */
-static int equals(const skpi__strpool *p, uint32_t id, const char *s, size_t len)
+
+/* String id's length. */
+static size_t length_of(const skpi__strpool *p, uint32_t id)
 {
-    size_t from = (size_t)skpi__intcol_get(&p->offsets, id);
     size_t end = (size_t)id + 1 < skpi__strpool_count(p)
                ? (size_t)skpi__intcol_get(&p->offsets, (size_t)id + 1) : p->bytes_len;
-    return end - from - 1 == len && memcmp(p->bytes + from, s, len) == 0;
+    return end - (size_t)skpi__intcol_get(&p->offsets, id) - 1;
+}
+
+/* Bytewise order of s[0..len) against string id, as strcmp orders them. */
+static int compare_to(const skpi__strpool *p, const char *s, size_t len, uint32_t id)
+{
+    size_t other = length_of(p, id);
+    int d = memcmp(s, skpi__strpool_get(p, id), len < other ? len : other);
+    return d ? d : (len > other) - (len < other);
+}
+
+/* Ordered pool: the id of s by binary search over ids 1.., or 0 if absent.
+ * The last string is tried first: new strings come after it. */
+static uint32_t search_ordered(const skpi__strpool *p, const char *s, size_t len)
+{
+    size_t lo = 1, hi = skpi__strpool_count(p);
+    if (hi > lo) {
+        int d = compare_to(p, s, len, (uint32_t)(hi - 1));
+        if (d >= 0)
+            return d == 0 ? (uint32_t)(hi - 1) : 0;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = compare_to(p, s, len, (uint32_t)mid);
+        if (d == 0)
+            return (uint32_t)mid;
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+/* Lengths first: string id may be shorter than len and end near the end of
+ * the buffer, where a memcmp of len bytes would read past it. */
+static int equals(const skpi__strpool *p, uint32_t id, const char *s, size_t len)
+{
+    return length_of(p, id) == len && memcmp(skpi__strpool_get(p, id), s, len) == 0;
 }
 
 /* The tag of a hash: bits the slot index does not use. */
@@ -136,6 +176,7 @@ int skpi__strpool_init(skpi__strpool *p)
     p->bytes_cap = 64;
     p->bytes[0] = '\0';
     p->bytes_len = 1;
+    p->ordered = 1;
     if (skpi__intcol_push(&p->offsets, 0) != SKPI_OK) {
         /* leave nothing to free: callers release a pool whose init failed */
         skpi__free(p->bytes);
@@ -161,13 +202,33 @@ int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32
         *id = 0;
         return SKPI_OK;
     }
-    if (!p->slot_mask)
-        return SKPI_ENOTFOUND;
+    if (p->ordered) {
+        *id = search_ordered(p, s, len);
+        return *id ? SKPI_OK : SKPI_ENOTFOUND;
+    }
     size_t i = probe(p, s, len, hash_bytes(s, len));
     if (p->slots[i] == 0)
         return SKPI_ENOTFOUND;
     *id = p->slots[i] - 1;
     return SKPI_OK;
+}
+
+/* Interning into an ordered pool.  A string after the last keeps the order
+ * (*keep_order, *id = 0: to be appended); one already there is found (*id);
+ * any other ends the order: the table is built (*id = 0, to be hashed).  On
+ * failure the pool is still ordered and unchanged. */
+static int intern_ordered(skpi__strpool *p, const char *s, size_t len, uint32_t *id,
+                          bool *keep_order)
+{
+    size_t count = skpi__strpool_count(p);
+    *keep_order = count == 1 || compare_to(p, s, len, (uint32_t)(count - 1)) > 0;
+    *id = *keep_order ? 0 : search_ordered(p, s, len);
+    if (*id || *keep_order)
+        return SKPI_OK;
+    int rc = grow_table(p, count);
+    if (rc == SKPI_OK)
+        p->ordered = 0;
+    return rc;
 }
 
 int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
@@ -177,19 +238,27 @@ int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *
         *id = 0;
         return SKPI_OK;
     }
-    uint64_t h = hash_bytes(s, len);
-    if (p->slot_mask) {
+    size_t count = skpi__strpool_count(p);
+    int rc = SKPI_OK;
+    bool keep_order = false;
+    if (p->ordered) {
+        rc = intern_ordered(p, s, len, id, &keep_order);
+        if (rc != SKPI_OK || *id)
+            return rc;
+    }
+    uint64_t h = keep_order ? 0 : hash_bytes(s, len);
+    if (!keep_order) {
         size_t slot = probe(p, s, len, h);
         if (p->slots[slot] != 0) {
             *id = p->slots[slot] - 1;
             return SKPI_OK;
         }
     }
-    size_t count = skpi__strpool_count(p);
     if (count >= UINT32_MAX - 1 || len >= SIZE_MAX - p->bytes_len - 1)
         return SKPI_ERANGE;
     /* Everything that can fail happens before the pool changes. */
-    int rc = grow_table(p, count);
+    if (!keep_order)
+        rc = grow_table(p, count);
     if (rc == SKPI_OK) {
         void *bytes = p->bytes;
         rc = skpi__reserve(&bytes, &p->bytes_cap, p->bytes_len + len + 1, 1);
@@ -203,7 +272,8 @@ int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *
     p->bytes[p->bytes_len + len] = '\0';
     p->bytes_len += len + 1;
     *id = (uint32_t)count;
-    put(p, probe(p, s, len, h), *id, h);  /* probed anew: the table may have grown */
+    if (!keep_order)
+        put(p, probe(p, s, len, h), *id, h);  /* probed anew: the table may have grown */
     *added = 1;
     return SKPI_OK;
 }
@@ -217,8 +287,10 @@ void skpi__strpool_truncate(skpi__strpool *p, size_t count)
     p->bytes_len = (size_t)skpi__intcol_get(&p->offsets, count);
     skpi__intcol_truncate(&p->offsets, count);
     /* Linear probing cannot delete in place; the table is rebuilt in its own
-     * memory, so a rollback never allocates. */
-    rehash_into(p, p->slots, p->slot_mask + 1);
+     * memory, so a rollback never allocates.  (What is left of an ordered
+     * pool is still in order.) */
+    if (!p->ordered)
+        rehash_into(p, p->slots, p->slot_mask + 1);
 }
 
 void skpi__strpool_trim(skpi__strpool *p)

@@ -6,7 +6,14 @@
  * is always the empty string.  Contact ids use a pool too: they are unique,
  * so interning one that exists is how duplicates are found.
  *
- * Strings are kept NUL-terminated, back to back, in one growing buffer. */
+ * Strings are kept NUL-terminated, back to back, in one growing buffer.
+ *
+ * While every string added sorts bytewise after the one before (contact ids
+ * as most systems number them: C0000001, C0000002 ...), the pool keeps no
+ * hash table at all: a new string is new exactly when it is greater than the
+ * last, and a lookup is a binary search.  The first string out of order
+ * builds the table, once, and the pool hashes from then on.  At ten million
+ * contacts the table is 8 bytes per contact and one cache miss per row. */
 #ifndef SKPI_STRPOOL_H
 #define SKPI_STRPOOL_H
 
@@ -21,7 +28,8 @@ typedef struct skpi__strpool {
     size_t bytes_cap;
     skpi__intcol offsets; /* offset of string id in bytes */
     uint32_t *slots;      /* open addressing: id + 1, or 0 for empty */
-    size_t slot_mask;     /* slot count - 1 (a power of two), or 0 before the first */
+    size_t slot_mask;     /* slot count - 1 (a power of two), or 0 while ordered */
+    int ordered;          /* strings 1.. are in increasing bytewise order, no table */
 } skpi__strpool;
 
 /* A pool holding only "" as id 0.  SKPI_ENOMEM on failure. */

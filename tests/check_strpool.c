@@ -344,6 +344,92 @@ START_TEST(failed_intern_changes_nothing)
 }
 END_TEST
 
+/* Strings added in increasing order keep no hash table: the pool holds
+ * their bytes and offsets only.  Lookups of present and absent strings work
+ * in that mode; the first string out of order builds the table, and every
+ * string is still found afterwards. */
+START_TEST(ordered_strings_keep_no_table)
+{
+    enum { N = 20000 };
+    char buf[32];
+    for (unsigned i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "C%07u", i);
+        ck_assert_uint_eq(intern(&pool, buf, (size_t)len, 1), i + 1);
+    }
+    /* 9 bytes of string and 4 of offset per id: no 5-byte table slot on top */
+    skpi__strpool_trim(&pool);
+    ck_assert_uint_lt(skpi__strpool_bytes(&pool), (size_t)N * 14);
+    uint32_t id;
+    ck_assert_int_eq(skpi__strpool_find(&pool, "C0000005x", 9, &id), SKPI_ENOTFOUND);
+    ck_assert_int_eq(skpi__strpool_find(&pool, "B", 1, &id), SKPI_ENOTFOUND);
+    ck_assert_int_eq(skpi__strpool_find(&pool, "D", 1, &id), SKPI_ENOTFOUND);
+    ck_assert_uint_eq(intern_str(&pool, "C0000123", 0), 124);
+    ck_assert_uint_eq(intern_str(&pool, "C0019999", 0), N);
+    size_t ordered_bytes = skpi__strpool_bytes(&pool);
+    ck_assert_uint_eq(intern_str(&pool, "A-out-of-order", 1), N + 1);
+    ck_assert_uint_gt(skpi__strpool_bytes(&pool), ordered_bytes + (size_t)N * 4);
+    for (unsigned i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "C%07u", i);
+        assert_resolves(&pool, i + 1, buf, (size_t)len);
+    }
+    assert_resolves(&pool, N + 1, "A-out-of-order", 14);
+    ck_assert_uint_eq(intern_str(&pool, "C0000000", 0), 1);
+}
+END_TEST
+
+/* A prefix of an ordered pool is ordered: truncating keeps the mode, and a
+ * string equal to one truncated away is new again. */
+START_TEST(truncate_keeps_an_ordered_pool_ordered)
+{
+    const char *names[] = { "a", "ab", "abc", "b", "ba" };
+    for (unsigned i = 0; i < 5; i++)
+        ck_assert_uint_eq(intern_str(&pool, names[i], 1), i + 1);
+    size_t ordered_bytes = skpi__strpool_bytes(&pool);
+    skpi__strpool_truncate(&pool, 3);
+    ck_assert_uint_eq(skpi__strpool_count(&pool), 3);
+    uint32_t id;
+    ck_assert_int_eq(skpi__strpool_find(&pool, "abc", 3, &id), SKPI_ENOTFOUND);
+    ck_assert_uint_eq(intern_str(&pool, "abc", 1), 3);
+    ck_assert_uint_eq(intern_str(&pool, "ab", 0), 2);
+    ck_assert_uint_le(skpi__strpool_bytes(&pool), ordered_bytes);
+    for (unsigned i = 0; i < 3; i++)
+        assert_resolves(&pool, i + 1, names[i], strlen(names[i]));
+}
+END_TEST
+
+/* The table an out-of-order string needs cannot be allocated: the intern
+ * fails and the pool is as it was, still ordered and working. */
+START_TEST(failed_table_build_keeps_the_ordered_pool)
+{
+    char buf[32];
+    skpi__strpool p;
+    test_alloc_start(-1);
+    ck_assert_int_eq(skpi__strpool_init(&p), SKPI_OK);
+    for (unsigned i = 0; i < 100; i++) {
+        int len = snprintf(buf, sizeof buf, "id%04u", i);
+        intern(&p, buf, (size_t)len, 1);
+    }
+    test_alloc_rearm(0);
+    uint32_t id = 0;
+    int added = -1;
+    ck_assert_int_eq(skpi__strpool_intern(&p, "a", 1, &id, &added), SKPI_ENOMEM);
+    ck_assert_int_eq(added, 0);
+    ck_assert_uint_eq(skpi__strpool_count(&p), 101);
+    test_alloc_rearm(-1);
+    ck_assert_int_eq(skpi__strpool_find(&p, "a", 1, &id), SKPI_ENOTFOUND);
+    for (unsigned i = 0; i < 100; i++) {
+        int len = snprintf(buf, sizeof buf, "id%04u", i);
+        assert_resolves(&p, i + 1, buf, (size_t)len);
+    }
+    ck_assert_uint_eq(intern(&p, "id0100", 6, 1), 101);   /* still in order */
+    ck_assert_uint_eq(intern(&p, "a", 1, 1), 102);
+    assert_resolves(&p, 50, "id0049", 6);
+    skpi__strpool_release(&p);
+    ck_assert_int_eq(test_alloc_live_total(), 0);
+    test_alloc_restore();
+}
+END_TEST
+
 /* Trimming gives back the strings' growth room; every id still resolves
  * and is still found. */
 START_TEST(trim_keeps_strings)
@@ -380,6 +466,8 @@ Suite *make_strpool_suite(void)
     tcase_add_test(core, every_byte_value);
     tcase_add_test(core, find_does_not_add);
     tcase_add_test(core, truncate_forgets_and_reinterns);
+    tcase_add_test(core, ordered_strings_keep_no_table);
+    tcase_add_test(core, truncate_keeps_an_ordered_pool_ordered);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("Limits");
     tcase_set_timeout(limits, 120);
@@ -392,6 +480,7 @@ Suite *make_strpool_suite(void)
     tcase_add_test(errors, truncate_never_allocates);
     tcase_add_test(errors, failed_init_leaves_no_trace);
     tcase_add_test(errors, failed_intern_changes_nothing);
+    tcase_add_test(errors, failed_table_build_keeps_the_ordered_pool);
     suite_add_tcase(s, errors);
     return s;
 }
