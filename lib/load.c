@@ -380,6 +380,8 @@ int skpi_records_load(skpi_records *records, const skpi_input *input,
     if (rc == SKPI_OK && l.stats.skipped && !l.options->skip_bad_rows)
         rc = skpi__fail(err, SKPI_EDATA, "%s: %llu bad rows; the first: %s", l.name,
                         (unsigned long long)l.stats.skipped, l.first);
+    if (rc == SKPI_OK && (rc = skpi__records_commit(records)) != SKPI_OK)
+        skpi__fail(err, rc, "%s: out of memory", l.name);
     if (rc != SKPI_OK) {
         skpi__records_rollback(records);
     } else {

@@ -28,6 +28,22 @@ typedef struct dimension_store {
 /* Which pool each string column interns into. */
 enum { POOL_CUSTOMER, POOL_REASON, POOL_CHANNEL, POOL_COUNT };
 
+/* Customers waiting to be interned, copied out of the rows that brought
+ * them.  Millions of customers make a pool table far larger than the
+ * caches, where one lookup after another waits for memory three times
+ * (slot, offset, bytes); interning STAGED_ROWS at once overlaps those
+ * waits (skpi__strpool_intern_many).  The customer column therefore lags
+ * the other columns by `rows` until skpi__records_commit(). */
+enum { STAGED_ROWS = 256 };
+
+typedef struct staged_customers {
+    char *bytes;           /* the customers back to back */
+    size_t bytes_len;
+    size_t bytes_cap;
+    size_t *ends;          /* STAGED_ROWS: where each one ends in bytes */
+    size_t rows;
+} staged_customers;
+
 struct skpi_records {
     size_t count;
     skpi__strpool ids;                 /* contact i has id i + 1 (0 is "") */
@@ -36,6 +52,7 @@ struct skpi_records {
     dimension_store *dims;
     size_t dim_count;
     size_t dim_cap;
+    staged_customers staged;
     /* marks of the group in progress (skpi__records_begin) */
     size_t count_mark;
     size_t ids_mark;
@@ -120,6 +137,8 @@ void skpi_records_free(skpi_records *records)
     for (size_t d = 0; d < records->dim_count; d++)
         dimension_release(&records->dims[d]);
     skpi__free(records->dims);
+    skpi__free(records->staged.bytes);
+    skpi__free(records->staged.ends);
     skpi__free(records);
 }
 
@@ -195,6 +214,8 @@ void skpi__records_rollback(skpi_records *r)
         skpi__strpool_truncate(&r->pools[p], r->pool_marks[p]);
     skpi__strpool_truncate(&r->ids, r->ids_mark);
     r->count = r->count_mark;
+    r->staged.rows = 0;
+    r->staged.bytes_len = 0;
 }
 
 /* ---- dimensions ---- */
@@ -381,13 +402,68 @@ static int intern_into(skpi__strpool *pool, const skpi__text *t, skpi__intcol *c
     return rc == SKPI_OK ? skpi__intcol_push(col, id) : rc;
 }
 
+/* Intern the staged customers into the customer column.  On failure the
+ * pool and the column are as they were and the customers stay staged. */
+static int flush_customers(skpi_records *r)
+{
+    staged_customers *st = &r->staged;
+    skpi__strpool *pool = &r->pools[POOL_CUSTOMER];
+    skpi__intcol *column = &r->columns[SKPI__COL_CUSTOMER];
+    const char *strings[STAGED_ROWS];
+    size_t lengths[STAGED_ROWS];
+    uint32_t ids[STAGED_ROWS];
+    for (size_t k = 0, from = 0; k < st->rows; from = st->ends[k++]) {
+        strings[k] = st->bytes + from;
+        lengths[k] = st->ends[k] - from;
+    }
+    size_t pool_mark = skpi__strpool_count(pool), column_mark = column->len;
+    int rc = skpi__strpool_intern_many(pool, strings, lengths, st->rows, ids);
+    for (size_t k = 0; rc == SKPI_OK && k < st->rows; k++)
+        rc = skpi__intcol_push(column, ids[k]);
+    if (rc != SKPI_OK) {
+        skpi__strpool_truncate(pool, pool_mark);
+        skpi__intcol_truncate(column, column_mark);
+        return rc;
+    }
+    st->rows = 0;
+    st->bytes_len = 0;
+    return SKPI_OK;
+}
+
+/* Copy a customer into the staging area (which has room for a row). */
+static int stage_customer(skpi_records *r, const skpi__text *customer)
+{
+    staged_customers *st = &r->staged;
+    if (!st->ends) {
+        st->ends = skpi__malloc(STAGED_ROWS * sizeof *st->ends);
+        if (!st->ends)
+            return SKPI_ENOMEM;
+    }
+    void *bytes = st->bytes;
+    int rc = skpi__reserve(&bytes, &st->bytes_cap, st->bytes_len + customer->len + 1, 1);
+    st->bytes = bytes;
+    if (rc != SKPI_OK)
+        return rc;
+    memcpy(st->bytes + st->bytes_len, customer->ptr, customer->len);
+    st->bytes_len += customer->len;
+    st->ends[st->rows++] = st->bytes_len;
+    return SKPI_OK;
+}
+
+int skpi__records_commit(skpi_records *r)
+{
+    return r->staged.rows ? flush_customers(r) : SKPI_OK;
+}
+
 static int append_row(skpi_records *r, const skpi__row *row)
 {
     uint32_t id;
     int added;
     int rc = skpi__strpool_intern(&r->ids, row->id.ptr, row->id.len, &id, &added);
+    if (rc == SKPI_OK)
+        rc = stage_customer(r, &row->customer);
     const skpi__text *texts[POOL_COUNT] = { &row->customer, &row->reason, &row->channel };
-    for (int p = 0; rc == SKPI_OK && p < POOL_COUNT; p++)
+    for (int p = POOL_CUSTOMER + 1; rc == SKPI_OK && p < POOL_COUNT; p++)
         rc = intern_into(&r->pools[p], texts[p], &r->columns[pool_column[p]]);
     const int64_t values[][2] = {
         { SKPI__COL_OPENED, row->opened_at },
@@ -414,10 +490,14 @@ static int append_row(skpi_records *r, const skpi__row *row)
 /* Drop what append_row() stored of a row it could not finish: columns back
  * to the rows counted, pools back to the marks taken before the row.  Never
  * allocates. */
-static void undo_row(skpi_records *r, size_t ids_mark, const size_t *pool_marks)
+static void undo_row(skpi_records *r, size_t ids_mark, const size_t *pool_marks,
+                     staged_customers staged_mark)
 {
+    r->staged.rows = staged_mark.rows;
+    r->staged.bytes_len = staged_mark.bytes_len;
     for (int c = 0; c < SKPI__COL_COUNT; c++)
-        skpi__intcol_truncate(&r->columns[c], r->count);
+        skpi__intcol_truncate(&r->columns[c], c == SKPI__COL_CUSTOMER ? r->count - r->staged.rows
+                                                                      : r->count);
     for (int p = 0; p < POOL_COUNT; p++)
         skpi__strpool_truncate(&r->pools[p], pool_marks[p]);
     for (size_t d = 0; d < r->dim_count; d++) {
@@ -432,15 +512,21 @@ int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *w
     int rc = check_row(r, row, why);
     if (rc != SKPI_OK)
         return rc;
+    /* A full staging area is interned before the marks, so that undo_row()
+     * has only this row's customer to unstage. */
+    if (r->staged.rows == STAGED_ROWS && (rc = flush_customers(r)) != SKPI_OK)
+        return why_fail(why, "customer", rc, "%s",
+                        rc == SKPI_ENOMEM ? "out of memory" : "too many strings");
     size_t ids_mark = skpi__strpool_count(&r->ids), pool_marks[POOL_COUNT];
     for (int p = 0; p < POOL_COUNT; p++)
         pool_marks[p] = skpi__strpool_count(&r->pools[p]);
     for (size_t d = 0; d < r->dim_count; d++)
         r->dims[d].row_mark = skpi__strpool_count(&r->dims[d].pool);
+    staged_customers staged_mark = r->staged;
     rc = append_row(r, row);
     if (rc != SKPI_OK) {
         /* "nothing of this row is kept" (records.h), also half-way through */
-        undo_row(r, ids_mark, pool_marks);
+        undo_row(r, ids_mark, pool_marks, staged_mark);
         return why_fail(why, "id", rc, "%s", rc == SKPI_ENOMEM ? "out of memory" : "too many strings");
     }
     return SKPI_OK;
@@ -540,6 +626,10 @@ int skpi_records_add_batch(skpi_records *records, const skpi_contact *contacts, 
         rc = push_contact(records, &contacts[i], &scratch, &why);
         if (rc != SKPI_OK)
             fail_group(records, rc, "contact", i, contacts[i].id, &why);
+    }
+    if (rc == SKPI_OK && (rc = skpi__records_commit(records)) != SKPI_OK) {
+        skpi__fail(&records->error, rc, "contacts: out of memory");
+        skpi__records_rollback(records);
     }
     skpi__free(scratch.values);
     return rc == SKPI_OK ? skpi__succeed(&records->error, SKPI_OK) : rc;
@@ -650,7 +740,10 @@ int skpi_records_append_columns(skpi_records *records, const skpi_contact_column
     size_t bad = 0;
     skpi__records_begin(records);
     int rc = append_columns(records, columns, map, &scratch, &bad, &why);
-    if (rc != SKPI_OK) {
+    if (rc == SKPI_OK && (rc = skpi__records_commit(records)) != SKPI_OK) {
+        skpi__fail(&records->error, rc, "columns: out of memory");
+        skpi__records_rollback(records);
+    } else if (rc != SKPI_OK) {
         skpi__text id = text_of(NULL);
         if (bad < columns->count)   /* with no rows, offsets has one entry */
             column_text(&columns->id, bad, &id);
@@ -733,6 +826,7 @@ size_t skpi_records_memory(const skpi_records *records)
     for (size_t d = 0; d < records->dim_count; d++)
         bytes += skpi__strpool_bytes(&records->dims[d].pool)
                  + skpi__intcol_bytes(&records->dims[d].values) + strlen(records->dims[d].name) + 1;
+    bytes += records->staged.bytes_cap + (records->staged.ends ? STAGED_ROWS * sizeof(size_t) : 0);
     return bytes + records->dim_cap * sizeof(dimension_store);
 }
 

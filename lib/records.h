@@ -59,6 +59,12 @@ typedef struct skpi__row_error {
 void skpi__records_begin(skpi_records *r);
 void skpi__records_rollback(skpi_records *r);
 
+/* Finish the pushes of a group: the customer column, which lags behind the
+ * others while customers are staged (records.c), catches up.  Every way in
+ * calls it after its last push and before it returns success; on failure
+ * (SKPI_ENOMEM) it rolls the group back with skpi__records_rollback(). */
+int skpi__records_commit(skpi_records *r);
+
 /* Validate one row (SPEC §2) and append it.  On failure nothing of this row
  * is kept, the code is returned and *why says what was wrong. */
 int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *why);

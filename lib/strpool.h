@@ -27,8 +27,9 @@ typedef struct skpi__strpool {
     size_t bytes_len;
     size_t bytes_cap;
     skpi__intcol offsets; /* offset of string id in bytes */
-    uint32_t *slots;      /* open addressing: id + 1, or 0 for empty */
+    uint64_t *slots;      /* open addressing: hash << 32 | id + 1, or 0 for empty */
     size_t slot_mask;     /* slot count - 1 (a power of two), or 0 while ordered */
+    unsigned home_shift;  /* 32 - log2(slot count): a hash's home slot is hash >> it */
     int ordered;          /* strings 1.. are in increasing bytewise order, no table */
 } skpi__strpool;
 
@@ -41,9 +42,17 @@ void skpi__strpool_release(skpi__strpool *p);
 size_t skpi__strpool_count(const skpi__strpool *p);
 
 /* The id of s[0..len), adding it if new; *added says which.  The id of ""
- * is 0.  SKPI_ENOMEM / SKPI_ERANGE (more than 2^32 - 2 strings) leave the
- * pool as it was. */
+ * is 0.  SKPI_ENOMEM / SKPI_ERANGE (more than 2^32 - 2 strings, or than
+ * 3 * 2^29 in a pool that hashes) leave the pool as it was. */
 int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added);
+
+/* Intern strings[k][0..lengths[k]) for k < n, in order, into ids[k]: the
+ * same as n calls of skpi__strpool_intern(), but the table's cache misses
+ * of a few dozen strings are taken together, not one after the other.  On
+ * failure (SKPI_ENOMEM, SKPI_ERANGE) the strings before the failing one are
+ * interned; the caller truncates. */
+int skpi__strpool_intern_many(skpi__strpool *p, const char *const *strings,
+                              const size_t *lengths, size_t n, uint32_t *ids);
 
 /* The id of s[0..len) if present: 0 when found (*id set), SKPI_ENOTFOUND. */
 int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32_t *id);

@@ -1356,6 +1356,7 @@ START_TEST(failed_push_keeps_nothing_of_the_row)
             skpi__row next = row;
             next.id.ptr = "ROW2";
             ck_assert_int_eq(skpi__records_push(r, &next, &why), SKPI_OK);
+            ck_assert_int_eq(skpi__records_commit(r), SKPI_OK);
             skpi_contact c;
             ck_assert_int_eq(skpi_records_get(r, 3, &c), SKPI_OK);
             ck_assert_str_eq(c.id, "ROW2");
@@ -1450,6 +1451,28 @@ static int call_add_batch_20(skpi_records *r)
         batch[i].dimension_values = values[i];
     }
     return skpi_records_add_batch(r, batch, 20);
+}
+
+/* More rows than the customer staging area holds (STAGED_ROWS = 256 in
+ * records.c): customers are interned in three flushes, the last at commit. */
+enum { LONG_BATCH = 600 };
+
+static void long_batch(skpi_contact *batch, char (*ids)[16], char (*customers)[16])
+{
+    for (int i = 0; i < LONG_BATCH; i++) {
+        snprintf(ids[i], sizeof ids[i], "LB%03d", i);
+        snprintf(customers[i], sizeof customers[i], "lc%d", i % 250);
+        batch[i] = good_contact(ids[i]);
+        batch[i].customer = i % 9 ? customers[i] : NULL;
+    }
+}
+
+static int call_add_batch_600(skpi_records *r)
+{
+    static char ids[LONG_BATCH][16], customers[LONG_BATCH][16];
+    static skpi_contact batch[LONG_BATCH];
+    long_batch(batch, ids, customers);
+    return skpi_records_add_batch(r, batch, LONG_BATCH);
 }
 
 static int call_append_columns_20(skpi_records *r)
@@ -1554,6 +1577,39 @@ END_TEST
 START_TEST(add_batch_under_failures)
 {
     call_under_failures(call_add_batch_20);
+}
+END_TEST
+
+START_TEST(long_batch_under_failures)
+{
+    call_under_failures(call_add_batch_600);
+}
+END_TEST
+
+/* A bad last row of a batch longer than the staging area: the customers
+ * already interned by the flushes are forgotten with the rest. */
+START_TEST(bad_last_of_long_batch_changes_nothing)
+{
+    static char ids[LONG_BATCH][16], customers[LONG_BATCH][16];
+    static skpi_contact batch[LONG_BATCH];
+    populate(rec);
+    char *before = test_records_snapshot(rec);
+    long_batch(batch, ids, customers);
+    batch[LONG_BATCH - 1].id = "LB000";
+    ck_assert_int_eq(skpi_records_add_batch(rec, batch, LONG_BATCH), SKPI_EDUPLICATE);
+    test_assert_records_snapshot(rec, before);
+    uint32_t id;
+    ck_assert_int_eq(skpi__strpool_find(skpi__records_pool(rec, SKPI__COL_CUSTOMER), "lc100", 5,
+                                        &id), SKPI_ENOTFOUND);
+    ck_assert_int_eq(skpi_records_add_batch(rec, batch, LONG_BATCH - 1), SKPI_OK);
+    size_t base = skpi_records_count(rec) - (LONG_BATCH - 1);
+    for (int i = 0; i < LONG_BATCH - 1; i++) {
+        skpi_contact c;
+        ck_assert_int_eq(skpi_records_get(rec, base + (size_t)i, &c), SKPI_OK);
+        ck_assert_str_eq(c.id, ids[i]);
+        ck_assert_str_eq(c.customer, i % 9 ? customers[i] : "");
+    }
+    free(before);
 }
 END_TEST
 
@@ -1735,6 +1791,8 @@ Suite *make_records_suite(void)
     tcase_add_test(errors, add_under_failures);
     tcase_add_test(errors, add_dimension_under_failures);
     tcase_add_test(errors, add_batch_under_failures);
+    tcase_add_test(errors, long_batch_under_failures);
+    tcase_add_test(errors, bad_last_of_long_batch_changes_nothing);
     tcase_add_test(errors, append_columns_under_failures);
     suite_add_tcase(s, errors);
     return s;
