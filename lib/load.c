@@ -7,11 +7,15 @@
  * timestamps, words, scope pairs).  All-or-nothing comes from the handles:
  * records roll back a group, a costs load builds a new ledger, a rates load
  * applies nothing until every row has been read. */
+/* POSIX for fileno() and fstat(): the size of a file being loaded. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "supportkpi/load.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alloc.h"
 #include "csv.h"
@@ -31,6 +35,7 @@ typedef struct loader {
     skpi__csv *csv;
     char **columns;              /* header names (copies) */
     size_t column_count;
+    uint64_t size;               /* of the input in bytes, 0 when not known */
     uint64_t line;               /* of the record in hand */
     uint64_t next_progress;
     skpi_load_stats stats;
@@ -57,6 +62,15 @@ static void column_label(const loader *l, size_t position, char *out, size_t cap
         snprintf(out, cap, "%zu", position);
 }
 
+/* The size of a regular file, or 0 (a pipe, a terminal, an error). */
+static uint64_t file_size(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0)
+        return 0;
+    return (uint64_t)st.st_size;
+}
+
 static int open_input(loader *l, const skpi_input *in, skpi_error *err)
 {
     int rc;
@@ -65,10 +79,13 @@ static int open_input(loader *l, const skpi_input *in, skpi_error *err)
         l->owned = fopen(in->path, "rb");
         if (!l->owned)
             return skpi__fail(err, SKPI_EIO, "%s: cannot open: %s", l->name, strerror(errno));
+        l->size = file_size(l->owned);
         rc = skpi__csv_from_file(&l->csv, l->owned);
     } else if (in->file) {
+        l->size = file_size(in->file);
         rc = skpi__csv_from_file(&l->csv, in->file);
     } else if (in->data || in->size == 0) {
+        l->size = in->size;
         rc = skpi__csv_from_memory(&l->csv, in->data ? in->data : "", in->size);
     } else {
         rc = SKPI_EINVAL;
@@ -330,6 +347,22 @@ static bool contact_row(loader *l, const contact_map *m, const skpi__field *f, s
     return true;
 }
 
+/* Rows read before the rest of a file's rows are estimated. */
+#define SAMPLE_ROWS 16384
+
+/* Tell the records how many more rows the rest of the input should bring,
+ * from the bytes per row so far, so that columns are sized once instead of
+ * growing (and being copied) a dozen times.  A file with unusual rows
+ * further on costs only the growth it would have cost anyway. */
+static void expect_rows(loader *l, skpi_records *r)
+{
+    uint64_t done = skpi__csv_bytes_read(l->csv);
+    if (l->size <= done || done == 0)
+        return;
+    uint64_t rows = (l->size - done) / (done / (l->stats.rows + l->stats.skipped) + 1);
+    skpi__records_expect(r, (size_t)(rows + rows / 32));
+}
+
 /* Read every record; a bad one is reported and counted.  Returns SKPI_OK or
  * a fatal error (syntax, I/O, memory). */
 static int load_contacts(loader *l, skpi_records *r, contact_map *m, skpi_error *err)
@@ -338,6 +371,8 @@ static int load_contacts(loader *l, skpi_records *r, contact_map *m, skpi_error 
     size_t count;
     int rc;
     while ((rc = next_record(l, &f, &count, err)) == 1) {
+        if (l->stats.rows + l->stats.skipped == SAMPLE_ROWS)
+            expect_rows(l, r);
         skpi__row row;
         skpi__row_error why;
         bool good = count_ok(l, count) && contact_row(l, m, f, &row);

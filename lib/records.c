@@ -830,6 +830,18 @@ size_t skpi_records_memory(const skpi_records *records)
     return bytes + records->dim_cap * sizeof(dimension_store);
 }
 
+void skpi__records_expect(skpi_records *r, size_t rows)
+{
+    size_t want = r->count + rows;
+    if (want < r->count)
+        return;
+    for (int c = 0; c < SKPI__COL_COUNT; c++)
+        (void)skpi__intcol_reserve(&r->columns[c], want);
+    for (size_t d = 0; d < r->dim_count; d++)
+        (void)skpi__intcol_reserve(&r->dims[d].values, want);
+    skpi__strpool_expect(&r->ids, rows);
+}
+
 void skpi__records_trim(skpi_records *r)
 {
     skpi__strpool_trim(&r->ids);

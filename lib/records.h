@@ -74,6 +74,10 @@ int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *w
 int skpi__records_dimension(skpi_records *r, const char *name, size_t len, size_t *index,
                             skpi__row_error *why);
 
+/* Make room for `rows` more contacts in every column (a loader's estimate;
+ * best effort: without the room, pushes grow the columns as usual). */
+void skpi__records_expect(skpi_records *r, size_t rows);
+
 /* Give back the growth room of columns and pools after a bulk load (best
  * effort, never fails: the contents do not change). */
 void skpi__records_trim(skpi_records *r);

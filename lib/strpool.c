@@ -396,6 +396,18 @@ void skpi__strpool_truncate(skpi__strpool *p, size_t count)
         rehash_strings(p);
 }
 
+void skpi__strpool_expect(skpi__strpool *p, size_t strings)
+{
+    size_t count = skpi__strpool_count(p);
+    size_t average = p->bytes_len / count + 1;
+    if (strings > (SIZE_MAX - p->bytes_len) / average || strings > SIZE_MAX - count)
+        return;
+    (void)skpi__intcol_reserve(&p->offsets, count + strings);
+    void *bytes = p->bytes;
+    if (skpi__reserve(&bytes, &p->bytes_cap, p->bytes_len + strings * average, 1) == SKPI_OK)
+        p->bytes = bytes;
+}
+
 void skpi__strpool_trim(skpi__strpool *p)
 {
     skpi__intcol_trim(&p->offsets);

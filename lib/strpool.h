@@ -63,6 +63,10 @@ const char *skpi__strpool_get(const skpi__strpool *p, uint32_t id);
 /* Forget every id >= count (rollback of a failed batch).  Never fails. */
 void skpi__strpool_truncate(skpi__strpool *p, size_t count);
 
+/* Make room for `strings` more strings as long, on average, as those held
+ * (best effort: a refused allocation leaves the pool to grow as usual). */
+void skpi__strpool_expect(skpi__strpool *p, size_t strings);
+
 /* Give back the capacity of the strings' storage beyond what they use (best
  * effort).  The hash table keeps its size. */
 void skpi__strpool_trim(skpi__strpool *p);

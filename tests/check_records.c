@@ -1621,6 +1621,27 @@ END_TEST
 
 /* ---- memory ---- */
 
+/* A loader's estimate makes room in every column at once, changes no
+ * contact, and is only a hint: absurd or refused, it changes nothing. */
+START_TEST(expect_makes_room_and_changes_nothing)
+{
+    populate(rec);
+    char *before = test_records_snapshot(rec);
+    size_t empty_room = skpi_records_memory(rec);
+    skpi__records_expect(rec, SIZE_MAX);
+    ck_assert_uint_eq(skpi_records_memory(rec), empty_room);
+    test_alloc_install(0);
+    skpi__records_expect(rec, 5000);
+    test_alloc_restore();
+    ck_assert_uint_eq(skpi_records_memory(rec), empty_room);
+    skpi__records_expect(rec, 5000);
+    /* twelve columns of at least 22 bytes a row, 4 of id offset, the id bytes */
+    ck_assert_uint_ge(skpi_records_memory(rec), empty_room + 5000 * 26);
+    test_assert_records_snapshot(rec, before);
+    free(before);
+}
+END_TEST
+
 START_TEST(memory_per_contact)
 {
     enum { N = 100000 };
@@ -1792,6 +1813,7 @@ Suite *make_records_suite(void)
     tcase_add_test(errors, add_dimension_under_failures);
     tcase_add_test(errors, add_batch_under_failures);
     tcase_add_test(errors, long_batch_under_failures);
+    tcase_add_test(errors, expect_makes_room_and_changes_nothing);
     tcase_add_test(errors, bad_last_of_long_batch_changes_nothing);
     tcase_add_test(errors, append_columns_under_failures);
     suite_add_tcase(s, errors);
