@@ -118,7 +118,7 @@ static int widen(skpi__intcol *c, int64_t lo, int64_t hi)
     return SKPI_OK;
 }
 
-int skpi__intcol_push(skpi__intcol *c, int64_t v)
+int skpi__intcol_push_slowly(skpi__intcol *c, int64_t v)
 {
     if (v != SKPI_UNSET) {
         int64_t lo = c->any && c->min < v ? c->min : v;

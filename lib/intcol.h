@@ -38,7 +38,10 @@ void skpi__intcol_release(skpi__intcol *c);
 int skpi__intcol_reserve(skpi__intcol *c, size_t n);
 
 /* Append v (SKPI_UNSET for absent).  SKPI_ENOMEM leaves the column as it was. */
-int skpi__intcol_push(skpi__intcol *c, int64_t v);
+static inline int skpi__intcol_push(skpi__intcol *c, int64_t v);
+
+/* skpi__intcol_push() when the value needs room or a wider code. */
+int skpi__intcol_push_slowly(skpi__intcol *c, int64_t v);
 
 /* Drop the values at len and after (rollback).  Never fails. */
 void skpi__intcol_truncate(skpi__intcol *c, size_t len);
@@ -70,6 +73,32 @@ static inline int64_t skpi__intcol_get(const skpi__intcol *c, size_t i)
     if (code == skpi__intcol_unset_code(c->width))
         return SKPI_UNSET;
     return (int64_t)((uint64_t)c->base + code);
+}
+
+/* The usual push, inline: UNSET or a value whose code fits the width, with
+ * room for it.  Loading
+ * pushes a dozen values a row. */
+static inline int skpi__intcol_push(skpi__intcol *c, int64_t v)
+{
+    if (c->len < c->cap && c->width < 8 && (v == SKPI_UNSET || c->any)) {
+        uint64_t code = v == SKPI_UNSET ? skpi__intcol_unset_code(c->width)
+                                        : (uint64_t)v - (uint64_t)c->base;
+        if (v != SKPI_UNSET) {
+            if (code >= skpi__intcol_unset_code(c->width))
+                return skpi__intcol_push_slowly(c, v);   /* needs a wider code */
+            c->min = v < c->min ? v : c->min;
+            c->max = v > c->max ? v : c->max;
+        }
+        unsigned char *p = c->data + c->len * c->width;
+        switch (c->width) {
+        case 1: *p = (unsigned char)code; break;
+        case 2: { uint16_t x = (uint16_t)code; memcpy(p, &x, 2); break; }
+        default: { uint32_t x = (uint32_t)code; memcpy(p, &x, 4); break; }
+        }
+        c->len++;
+        return SKPI_OK;
+    }
+    return skpi__intcol_push_slowly(c, v);
 }
 
 #endif

@@ -48,6 +48,18 @@ int skpi__parse_int64(const char *s, size_t len, int64_t *out)
         i = 1;
     if (i == len)
         return SKPI_EINVAL;
+    if (len - i <= 18) {
+        /* The usual case, fast: eighteen digits cannot overflow. */
+        uint64_t u = 0;
+        for (; i < len; i++) {
+            unsigned digit = (unsigned)(unsigned char)s[i] - '0';
+            if (digit > 9)
+                return SKPI_EINVAL;
+            u = u * 10 + digit;
+        }
+        *out = negative ? -(int64_t)u : (int64_t)u;
+        return SKPI_OK;
+    }
     /* Accumulate as a negative number: its range includes INT64_MIN. */
     int64_t v = 0;
     int overflow = 0;

@@ -9,6 +9,7 @@ int main(void)
     SRunner *runner = srunner_create(make_status_suite());
     srunner_add_suite(runner, make_ledger_suite());
     srunner_add_suite(runner, make_intcol_suite());
+    srunner_add_suite(runner, make_utf8_suite());
     srunner_add_suite(runner, make_strpool_suite());
     srunner_add_suite(runner, make_records_suite());
     srunner_add_suite(runner, make_csv_suite());

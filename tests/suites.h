@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *make_status_suite(void);
+Suite *make_utf8_suite(void);
 Suite *make_ledger_suite(void);
 Suite *make_intcol_suite(void);
 Suite *make_strpool_suite(void);
