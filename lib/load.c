@@ -30,7 +30,7 @@
 /* State shared by the three loaders. */
 typedef struct loader {
     const char *name;
-    const skpi_load_options *options;
+    const skpi_load_options *options;  /* read_options(): never NULL, current version */
     FILE *owned;                 /* opened from a path */
     skpi__csv *csv;
     char **columns;              /* header names (copies) */
@@ -41,6 +41,26 @@ typedef struct loader {
     skpi_load_stats stats;
     char first[SKPI_ERROR_MESSAGE_SIZE]; /* the first message, for the handle */
 } loader;
+
+/* The caller's options as this version's struct.  A version-1 struct ends
+ * before `threads`, which must then not be read. */
+static int read_options(const skpi_load_options *given, skpi_load_options *out,
+                        skpi_error *err)
+{
+    *out = (skpi_load_options)SKPI_LOAD_OPTIONS_INIT;
+    if (!given)
+        return SKPI_OK;
+    if (given->version != 1 && given->version != SKPI_LOAD_OPTIONS_VERSION)
+        return skpi__fail(err, SKPI_EINVAL, "options: version %u is not 1 or %d", given->version,
+                          SKPI_LOAD_OPTIONS_VERSION);
+    out->skip_bad_rows = given->skip_bad_rows;
+    out->report = given->report;
+    out->progress = given->progress;
+    out->context = given->context;
+    if (given->version >= 2)
+        out->threads = given->threads;
+    return SKPI_OK;
+}
 
 static void report(loader *l, const char *column, const char *reason)
 {
@@ -397,13 +417,18 @@ int skpi_records_load(skpi_records *records, const skpi_input *input,
 {
     if (!records || !input)
         return SKPI_EINVAL;
-    skpi_load_options defaults = SKPI_LOAD_OPTIONS_INIT;
-    loader l = { .options = options ? options : &defaults };
+    skpi_load_options given;
+    loader l = { .options = &given };
     contact_map m = { 0 };
     skpi_error *err = skpi__records_error(records);
     static const char *const required[] = { "id", "opened_at", "outcome" };
+    int rc = read_options(options, &given, err);
+    if (rc != SKPI_OK)
+        return rc;
     skpi__records_begin(records);
-    int rc = open_input(&l, input, err);
+    if (given.threads >= 2)
+        (void)skpi__records_use_worker(records);   /* without one: the same, slower */
+    rc = open_input(&l, input, err);
     if (rc == SKPI_OK)
         rc = read_header(&l, err);
     if (rc == SKPI_OK)
@@ -657,11 +682,14 @@ int skpi_ledger_load_costs(skpi_ledger **ledger, const skpi_input *input,
     if (!ledger || !input)
         return skpi__fail(err, SKPI_EINVAL, "costs: the output pointer or the input is NULL");
     *ledger = NULL;
-    skpi_load_options defaults = SKPI_LOAD_OPTIONS_INIT;
-    loader l = { .options = options ? options : &defaults };
+    skpi_load_options given;
+    loader l = { .options = &given };
     cost_load c = { 0 };
     static const char *const required[] = { "category", "amount", "start", "end" };
-    int rc = skpi_ledger_new(&c.ledger, "XXX", err);
+    int rc = read_options(options, &given, err);
+    if (rc != SKPI_OK)
+        return rc;
+    rc = skpi_ledger_new(&c.ledger, "XXX", err);
     if (rc == SKPI_OK)
         rc = open_input(&l, input, err);
     if (rc == SKPI_OK)
@@ -744,12 +772,17 @@ int skpi_ledger_load_rates(skpi_ledger *ledger, const skpi_input *input,
 {
     if (!ledger || !input)
         return SKPI_EINVAL;
-    skpi_load_options defaults = SKPI_LOAD_OPTIONS_INIT;
-    loader l = { .options = options ? options : &defaults };
+    skpi_load_options given;
+    loader l = { .options = &given };
     rate_load t = { 0 };
     skpi_error err;
     static const char *const columns[] = { "tier", "rate_per_hour" };
-    int rc = open_input(&l, input, &err);
+    int rc = read_options(options, &given, &err);
+    if (rc != SKPI_OK) {
+        skpi__ledger_fail(ledger, rc, err.message);
+        return rc;
+    }
+    rc = open_input(&l, input, &err);
     if (rc == SKPI_OK)
         rc = read_header(&l, &err);
     if (rc == SKPI_OK)

@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "fields.h"
+#include "stage.h"
 #include "status.h"
 #include "utf8.h"
 
@@ -28,21 +29,9 @@ typedef struct dimension_store {
 /* Which pool each string column interns into. */
 enum { POOL_CUSTOMER, POOL_REASON, POOL_CHANNEL, POOL_COUNT };
 
-/* Customers waiting to be interned, copied out of the rows that brought
- * them.  Millions of customers make a pool table far larger than the
- * caches, where one lookup after another waits for memory three times
- * (slot, offset, bytes); interning STAGED_ROWS at once overlaps those
- * waits (skpi__strpool_intern_many).  The customer column therefore lags
- * the other columns by `rows` until skpi__records_commit(). */
-enum { STAGED_ROWS = 256 };
-
-typedef struct staged_customers {
-    char *bytes;           /* the customers back to back */
-    size_t bytes_len;
-    size_t bytes_cap;
-    size_t *ends;          /* STAGED_ROWS: where each one ends in bytes */
-    size_t rows;
-} staged_customers;
+/* Customers are interned in batches (stage.h): at ten million contacts
+ * their pool is far larger than the caches.  The customer column therefore
+ * lags the other columns until skpi__records_commit(). */
 
 struct skpi_records {
     size_t count;
@@ -52,7 +41,7 @@ struct skpi_records {
     dimension_store *dims;
     size_t dim_count;
     size_t dim_cap;
-    staged_customers staged;
+    skpi__stage customers;
     /* marks of the group in progress (skpi__records_begin) */
     size_t count_mark;
     size_t ids_mark;
@@ -110,6 +99,7 @@ int skpi_records_new(skpi_records **records)
             rc = skpi__strpool_init(&r->pools[p]);
     for (int c = 0; c < SKPI__COL_COUNT; c++)
         skpi__intcol_init(&r->columns[c], initial_width[c]);
+    skpi__stage_init(&r->customers, &r->pools[POOL_CUSTOMER], &r->columns[SKPI__COL_CUSTOMER]);
     if (rc != SKPI_OK) {
         skpi_records_free(r);
         return rc;
@@ -137,8 +127,7 @@ void skpi_records_free(skpi_records *records)
     for (size_t d = 0; d < records->dim_count; d++)
         dimension_release(&records->dims[d]);
     skpi__free(records->dims);
-    skpi__free(records->staged.bytes);
-    skpi__free(records->staged.ends);
+    skpi__stage_release(&records->customers);
     skpi__free(records);
 }
 
@@ -202,6 +191,7 @@ void skpi__records_begin(skpi_records *r)
 
 void skpi__records_rollback(skpi_records *r)
 {
+    skpi__stage_abandon(&r->customers);
     while (r->dim_count > r->dim_count_mark)
         dimension_release(&r->dims[--r->dim_count]);
     for (size_t d = 0; d < r->dim_count; d++) {
@@ -214,8 +204,6 @@ void skpi__records_rollback(skpi_records *r)
         skpi__strpool_truncate(&r->pools[p], r->pool_marks[p]);
     skpi__strpool_truncate(&r->ids, r->ids_mark);
     r->count = r->count_mark;
-    r->staged.rows = 0;
-    r->staged.bytes_len = 0;
 }
 
 /* ---- dimensions ---- */
@@ -402,57 +390,14 @@ static int intern_into(skpi__strpool *pool, const skpi__text *t, skpi__intcol *c
     return rc == SKPI_OK ? skpi__intcol_push(col, id) : rc;
 }
 
-/* Intern the staged customers into the customer column.  On failure the
- * pool and the column are as they were and the customers stay staged. */
-static int flush_customers(skpi_records *r)
-{
-    staged_customers *st = &r->staged;
-    skpi__strpool *pool = &r->pools[POOL_CUSTOMER];
-    skpi__intcol *column = &r->columns[SKPI__COL_CUSTOMER];
-    const char *strings[STAGED_ROWS];
-    size_t lengths[STAGED_ROWS];
-    uint32_t ids[STAGED_ROWS];
-    for (size_t k = 0, from = 0; k < st->rows; from = st->ends[k++]) {
-        strings[k] = st->bytes + from;
-        lengths[k] = st->ends[k] - from;
-    }
-    size_t pool_mark = skpi__strpool_count(pool), column_mark = column->len;
-    int rc = skpi__strpool_intern_many(pool, strings, lengths, st->rows, ids);
-    for (size_t k = 0; rc == SKPI_OK && k < st->rows; k++)
-        rc = skpi__intcol_push(column, ids[k]);
-    if (rc != SKPI_OK) {
-        skpi__strpool_truncate(pool, pool_mark);
-        skpi__intcol_truncate(column, column_mark);
-        return rc;
-    }
-    st->rows = 0;
-    st->bytes_len = 0;
-    return SKPI_OK;
-}
-
-/* Copy a customer into the staging area (which has room for a row). */
-static int stage_customer(skpi_records *r, const skpi__text *customer)
-{
-    staged_customers *st = &r->staged;
-    if (!st->ends) {
-        st->ends = skpi__malloc(STAGED_ROWS * sizeof *st->ends);
-        if (!st->ends)
-            return SKPI_ENOMEM;
-    }
-    void *bytes = st->bytes;
-    int rc = skpi__reserve(&bytes, &st->bytes_cap, st->bytes_len + customer->len + 1, 1);
-    st->bytes = bytes;
-    if (rc != SKPI_OK)
-        return rc;
-    memcpy(st->bytes + st->bytes_len, customer->ptr, customer->len);
-    st->bytes_len += customer->len;
-    st->ends[st->rows++] = st->bytes_len;
-    return SKPI_OK;
-}
-
 int skpi__records_commit(skpi_records *r)
 {
-    return r->staged.rows ? flush_customers(r) : SKPI_OK;
+    return skpi__stage_finish(&r->customers);
+}
+
+int skpi__records_use_worker(skpi_records *r)
+{
+    return skpi__stage_start_worker(&r->customers);
 }
 
 static int append_row(skpi_records *r, const skpi__row *row)
@@ -461,7 +406,7 @@ static int append_row(skpi_records *r, const skpi__row *row)
     int added;
     int rc = skpi__strpool_intern(&r->ids, row->id.ptr, row->id.len, &id, &added);
     if (rc == SKPI_OK)
-        rc = stage_customer(r, &row->customer);
+        rc = skpi__stage_add(&r->customers, row->customer.ptr, row->customer.len);
     const skpi__text *texts[POOL_COUNT] = { &row->customer, &row->reason, &row->channel };
     for (int p = POOL_CUSTOMER + 1; rc == SKPI_OK && p < POOL_COUNT; p++)
         rc = intern_into(&r->pools[p], texts[p], &r->columns[pool_column[p]]);
@@ -491,14 +436,13 @@ static int append_row(skpi_records *r, const skpi__row *row)
  * to the rows counted, pools back to the marks taken before the row.  Never
  * allocates. */
 static void undo_row(skpi_records *r, size_t ids_mark, const size_t *pool_marks,
-                     staged_customers staged_mark)
+                     skpi__stage_mark staged_mark)
 {
-    r->staged.rows = staged_mark.rows;
-    r->staged.bytes_len = staged_mark.bytes_len;
+    skpi__stage_undo(&r->customers, staged_mark);
     for (int c = 0; c < SKPI__COL_COUNT; c++)
-        skpi__intcol_truncate(&r->columns[c], c == SKPI__COL_CUSTOMER ? r->count - r->staged.rows
-                                                                      : r->count);
-    for (int p = 0; p < POOL_COUNT; p++)
+        if (c != SKPI__COL_CUSTOMER)   /* only staged: the column may be the worker's */
+            skpi__intcol_truncate(&r->columns[c], r->count);
+    for (int p = POOL_CUSTOMER + 1; p < POOL_COUNT; p++)
         skpi__strpool_truncate(&r->pools[p], pool_marks[p]);
     for (size_t d = 0; d < r->dim_count; d++) {
         skpi__intcol_truncate(&r->dims[d].values, r->count);
@@ -514,15 +458,15 @@ int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *w
         return rc;
     /* A full staging area is interned before the marks, so that undo_row()
      * has only this row's customer to unstage. */
-    if (r->staged.rows == STAGED_ROWS && (rc = flush_customers(r)) != SKPI_OK)
+    if (skpi__stage_full(&r->customers) && (rc = skpi__stage_flush(&r->customers)) != SKPI_OK)
         return why_fail(why, "customer", rc, "%s",
                         rc == SKPI_ENOMEM ? "out of memory" : "too many strings");
-    size_t ids_mark = skpi__strpool_count(&r->ids), pool_marks[POOL_COUNT];
-    for (int p = 0; p < POOL_COUNT; p++)
+    size_t ids_mark = skpi__strpool_count(&r->ids), pool_marks[POOL_COUNT] = { 0 };
+    for (int p = POOL_CUSTOMER + 1; p < POOL_COUNT; p++)
         pool_marks[p] = skpi__strpool_count(&r->pools[p]);
     for (size_t d = 0; d < r->dim_count; d++)
         r->dims[d].row_mark = skpi__strpool_count(&r->dims[d].pool);
-    staged_customers staged_mark = r->staged;
+    skpi__stage_mark staged_mark = skpi__stage_mark_of(&r->customers);
     rc = append_row(r, row);
     if (rc != SKPI_OK) {
         /* "nothing of this row is kept" (records.h), also half-way through */
@@ -826,7 +770,7 @@ size_t skpi_records_memory(const skpi_records *records)
     for (size_t d = 0; d < records->dim_count; d++)
         bytes += skpi__strpool_bytes(&records->dims[d].pool)
                  + skpi__intcol_bytes(&records->dims[d].values) + strlen(records->dims[d].name) + 1;
-    bytes += records->staged.bytes_cap + (records->staged.ends ? STAGED_ROWS * sizeof(size_t) : 0);
+    bytes += skpi__stage_bytes(&records->customers);
     return bytes + records->dim_cap * sizeof(dimension_store);
 }
 
@@ -836,7 +780,8 @@ void skpi__records_expect(skpi_records *r, size_t rows)
     if (want < r->count)
         return;
     for (int c = 0; c < SKPI__COL_COUNT; c++)
-        (void)skpi__intcol_reserve(&r->columns[c], want);
+        if (c != SKPI__COL_CUSTOMER || !r->customers.worker)   /* not the worker's */
+            (void)skpi__intcol_reserve(&r->columns[c], want);
     for (size_t d = 0; d < r->dim_count; d++)
         (void)skpi__intcol_reserve(&r->dims[d].values, want);
     skpi__strpool_expect(&r->ids, rows);

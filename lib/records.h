@@ -65,6 +65,12 @@ void skpi__records_rollback(skpi_records *r);
  * (SKPI_ENOMEM) it rolls the group back with skpi__records_rollback(). */
 int skpi__records_commit(skpi_records *r);
 
+/* Let a worker thread intern the customers of the group in progress (a
+ * bulk load's choice), until the group's commit or rollback.  SKPI_OK, or
+ * an error after which the group goes on without one.  The allocator hook is
+ * then called from that thread too. */
+int skpi__records_use_worker(skpi_records *r);
+
 /* Validate one row (SPEC §2) and append it.  On failure nothing of this row
  * is kept, the code is returned and *why says what was wrong. */
 int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *why);

@@ -1228,6 +1228,147 @@ START_TEST(allocation_failures_in_costs_and_rates_load)
 }
 END_TEST
 
+/* ---- a second thread for the customers (options.threads = 2) ---- */
+
+/* A contacts file of `rows` rows with repeated customers, so that the
+ * worker gets several batches (stage.h: 4096 rows each) and finds customers
+ * it has seen; row `bad` (0: none) has closed_at before opened_at. */
+static char *many_contacts(size_t rows, size_t bad, size_t *len)
+{
+    test_text t = { NULL, 0, 0 };
+    test_text_printf(&t, "id,customer,reason,opened_at,closed_at,outcome,zone\n");
+    for (size_t i = 1; i <= rows; i++)
+        test_text_printf(&t, "T%06zu,cust-%zu,r%zu,%zu,%zu,resolved,z%zu\n", i,
+                         (i * 7919) % (rows / 3 + 1), i % 5, 1000 + i, i == bad ? 10 : 2000 + i,
+                         i % 3);
+    *len = t.len;
+    return t.p;
+}
+
+static int load_threaded(skpi_records *r, const char *data, size_t len, unsigned threads,
+                         int skip)
+{
+    forget_messages();
+    skpi_load_options o = options_of(skip);
+    o.threads = threads;
+    skpi_input in = SKPI_INPUT_MEMORY(data, len, "c.csv");
+    stats = (skpi_load_stats){ 99, 99 };
+    return skpi_records_load(r, &in, &o, &stats);
+}
+
+/* Two threads load exactly what one does, also appended after rows already
+ * held and with a bad row skipped. */
+START_TEST(two_threads_load_what_one_does)
+{
+    size_t len;
+    char *csv = many_contacts(20000, 12345, &len);
+    skpi_records *one, *two;
+    ck_assert_int_eq(skpi_records_new(&one), SKPI_OK);
+    ck_assert_int_eq(skpi_records_new(&two), SKPI_OK);
+    ck_assert_int_eq(load_contacts(one, base_contacts, 0), SKPI_OK);
+    ck_assert_int_eq(load_contacts(two, base_contacts, 0), SKPI_OK);
+    ck_assert_int_eq(load_threaded(one, csv, len, 1, 1), SKPI_OK);
+    ck_assert_int_eq(load_threaded(two, csv, len, 2, 1), SKPI_OK);
+    ck_assert_uint_eq(stats.rows, 19999);
+    ck_assert_uint_eq(stats.skipped, 1);
+    test_text a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+    test_records_text(&a, one);
+    test_records_text(&b, two);
+    ck_assert_str_eq(a.p, b.p);
+    skpi_contact c = contact_at(two, 19999);   /* after z0 and 19998 good rows */
+    ck_assert_str_eq(c.id, "T020000");
+    ck_assert_str_eq(c.customer, "cust-5415");   /* 20000 * 7919 % 6667 */
+    free(a.p);
+    free(b.p);
+    free(csv);
+    skpi_records_free(one);
+    skpi_records_free(two);
+}
+END_TEST
+
+/* A bad row ends a threaded load while the worker holds customers: the
+ * handle is as it was, and the same handle then loads the good rows. */
+START_TEST(threaded_load_that_fails_changes_nothing)
+{
+    size_t len;
+    char *csv = many_contacts(20000, 15000, &len);
+    populate();
+    test_text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+    test_records_text(&before, rec);
+    ck_assert_int_eq(load_threaded(rec, csv, len, 2, 0), SKPI_EDATA);
+    ck_assert_uint_eq(stats.rows, 0);
+    test_records_text(&after, rec);
+    ck_assert_str_eq(before.p, after.p);
+    ck_assert_int_eq(load_threaded(rec, csv, len, 2, 1), SKPI_OK);
+    ck_assert_uint_eq(skpi_records_count(rec), 1 + 19999);
+    free(before.p);
+    free(after.p);
+    free(csv);
+}
+END_TEST
+
+/* Allocation N fails, on whichever thread makes it: the load fails with
+ * SKPI_ENOMEM, the handle is as it was, nothing leaks. */
+START_TEST(threaded_load_under_failures)
+{
+    size_t len;
+    char *csv = many_contacts(9000, 0, &len);
+    long failures = 0, step = test_quick() ? 7 : 1;
+    for (long n = 0;; n += step) {
+        ck_assert_int_lt(n, 20000);
+        test_alloc_start(-1);
+        skpi_records *r;
+        ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+        ck_assert_int_eq(load_contacts(r, base_contacts, 0), SKPI_OK);
+        test_text before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+        test_records_text(&before, r);
+        test_alloc_rearm(n);
+        int rc = load_threaded(r, csv, len, 2, 0);
+        test_alloc_rearm(-1);
+        test_records_text(&after, r);
+        if (rc != SKPI_OK) {
+            failures++;
+            ck_assert_int_eq(rc, SKPI_ENOMEM);
+            ck_assert_str_eq(before.p, after.p);
+        } else {
+            ck_assert_uint_eq(skpi_records_count(r), 9001);
+        }
+        free(before.p);
+        free(after.p);
+        skpi_records_free(r);
+        ck_assert_int_eq(test_alloc_live_total(), 0);
+        test_alloc_restore();
+        if (rc == SKPI_OK)
+            break;
+    }
+    ck_assert_int_gt(failures, 0);
+    free(csv);
+}
+END_TEST
+
+/* Version 1 options (without `threads`) still load; an unknown version is
+ * refused before anything is read. */
+START_TEST(options_versions)
+{
+    skpi_load_options o = options_of(0);
+    o.version = 1;
+    o.threads = 12345;   /* a version-1 caller has no such member: never read */
+    skpi_input in = SKPI_INPUT_MEMORY(base_contacts, strlen(base_contacts), "c.csv");
+    ck_assert_int_eq(skpi_records_load(rec, &in, &o, NULL), SKPI_OK);
+    ck_assert_uint_eq(skpi_records_count(rec), 1);
+    o.version = 3;
+    ck_assert_int_eq(skpi_records_load(rec, &in, &o, NULL), SKPI_EINVAL);
+    ck_assert_ptr_nonnull(strstr(skpi_records_errmsg(rec), "version 3"));
+    ck_assert_uint_eq(skpi_records_count(rec), 1);
+    skpi_error err;
+    skpi_ledger *l = NULL;
+    ck_assert_int_eq(skpi_ledger_load_costs(&l, &in, &o, NULL, &err), SKPI_EINVAL);
+    ck_assert_ptr_null(l);
+    ck_assert_int_eq(skpi_ledger_load_rates(rates_ledger, &in, &o, NULL), SKPI_EINVAL);
+    ck_assert_ptr_nonnull(strstr(skpi_ledger_errmsg(rates_ledger), "version 3"));
+}
+END_TEST
+
 Suite *make_load_suite(void)
 {
     Suite *s = suite_create("load");
@@ -1255,11 +1396,15 @@ Suite *make_load_suite(void)
     tcase_add_test(limits, megabyte_field);
     tcase_add_test(limits, every_bad_row_in_line_order);
     tcase_add_test(limits, costs_every_bad_row_reported);
+    tcase_add_test(limits, two_threads_load_what_one_does);
+    tcase_add_test(limits, threaded_load_that_fails_changes_nothing);
     suite_add_tcase(s, limits);
     TCase *errors = tcase_create("Errors");
     tcase_add_checked_fixture(errors, setup, teardown);
     tcase_set_timeout(errors, 60);
     tcase_add_test(errors, bad_arguments);
+    tcase_add_test(errors, options_versions);
+    tcase_add_test(errors, threaded_load_under_failures);
     tcase_add_loop_test(errors, bad_row_is_reported_and_changes_nothing, 0,
                         (int)(sizeof bad_rows / sizeof bad_rows[0]));
     tcase_add_test(errors, nul_in_a_field_is_a_bad_row);

@@ -1,9 +1,11 @@
 /* Shared by the unit tests (see testutil.h).  The counting allocator can
  * refuse the Nth request; its blocks carry a header so that frees can be
- * counted and leaks seen without valgrind. */
+ * counted and leaks seen without valgrind.  It is thread-safe, as the hook
+ * must be: a threaded load allocates on a worker thread too. */
 #include "testutil.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,14 +26,24 @@ static long carried_live;
 /* max_align_t keeps the payload as aligned as malloc's. */
 typedef union header { max_align_t align; size_t size; } header;
 
+static pthread_mutex_t counters = PTHREAD_MUTEX_INITIALIZER;
+
 static int refuse_this_call(void)
 {
+    pthread_mutex_lock(&counters);
     long n = calls++;
-    if (fail_from >= 0 && n >= fail_from) {
+    int refuse = fail_from >= 0 && n >= fail_from;
+    if (refuse)
         failed = 1;
-        return 1;
-    }
-    return 0;
+    pthread_mutex_unlock(&counters);
+    return refuse;
+}
+
+static void count_live(long change)
+{
+    pthread_mutex_lock(&counters);
+    live += change;
+    pthread_mutex_unlock(&counters);
 }
 
 static void *counting_malloc(size_t size)
@@ -42,7 +54,7 @@ static void *counting_malloc(size_t size)
     if (!h)
         return NULL;
     h->size = size;
-    live++;
+    count_live(1);
     return h + 1;
 }
 
@@ -59,7 +71,7 @@ static void *counting_realloc(void *p, size_t size)
 
 static void counting_free(void *p)
 {
-    live--;
+    count_live(-1);
     free((header *)p - 1);
 }
 

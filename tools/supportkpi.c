@@ -26,6 +26,7 @@ typedef struct args {
     int view;
     const char *format;
     int skip_bad_rows;
+    unsigned threads;
     const char *row_keys[MAX_KEYS];
     const char *row_values[MAX_KEYS];
     size_t row_count;
@@ -40,6 +41,7 @@ static const char *const usage_report =
     "                         [--bucket day|week|month|quarter] [--cohort]\n"
     "                         [--anchor first|last] [--provisional]\n"
     "                         [--format table|csv|json] [--skip-bad-rows]\n"
+    "                         [--threads N]\n"
     "\n"
     "Cost per resolution, cost per ticket, escalation-adjusted cost, failure-demand\n"
     "cost and every other KPI of SPEC, for the total and per segment.\n"
@@ -58,6 +60,8 @@ static const char *const usage_report =
     "  --provisional     count pending chains whose last outcome is resolved\n"
     "  --format F        table (default), csv or json (SPEC 9)\n"
     "  --skip-bad-rows   leave bad rows out (each is reported on stderr)\n"
+    "  --threads N       1: load on one thread; 2 (default): a second one interns\n"
+    "                    the customers while the first reads the contacts\n"
     "\n"
     "Exit status: 0 success, 1 bad data, 2 bad usage, 3 I/O or system error.\n";
 
@@ -151,6 +155,11 @@ static int parse_valued(args *a, const char *name, const char *value, const char
         a->rates = value;
     else if (strcmp(name, "--format") == 0)
         a->format = value;
+    else if (strcmp(name, "--threads") == 0) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
+            return usage_error(usage, "--threads '%s': 1 or 2", value);
+        a->threads = (unsigned)(value[0] - '0');
+    }
     else if (strcmp(name, "--window") == 0) {
         if (skpi_duration_parse(value, &a->chain.window_seconds, &err) != SKPI_OK
             || a->chain.window_seconds > skpi_window_max())
@@ -186,7 +195,8 @@ static int parse_valued(args *a, const char *name, const char *value, const char
 static int takes_value(const args *a, const char *name)
 {
     static const char *const valued[] = { "--contacts", "--costs", "--rates", "--format",
-                                          "--window", "--as-of", "--bucket", "--anchor", "--by" };
+                                          "--window", "--as-of", "--bucket", "--anchor", "--by",
+                                          "--threads" };
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
         if (strcmp(name, valued[k]) == 0)
             return 1;
@@ -248,6 +258,7 @@ static skpi_load_options load_options(const args *a, const char *path)
 {
     skpi_load_options o = SKPI_LOAD_OPTIONS_INIT;
     o.skip_bad_rows = a->skip_bad_rows;
+    o.threads = a->threads;
     o.report = print_report_line;
     if (isatty(STDERR_FILENO)) {
         o.progress = print_progress;
@@ -689,6 +700,7 @@ int main(int argc, char **argv)
     a.command = argv[1];
     a.chain = (skpi_chain_options)SKPI_CHAIN_OPTIONS_INIT;
     a.format = "table";
+    a.threads = 2;
     const char *usage = strcmp(a.command, "report") == 0 ? usage_report
                       : strcmp(a.command, "validate") == 0 ? usage_validate
                       : strcmp(a.command, "explain") == 0 ? usage_explain : NULL;

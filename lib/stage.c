@@ -1,0 +1,245 @@
+/* Staged interning (see stage.h).
+ *
+ * The worker owns one batch, `handed`.  The caller fills its own batch and,
+ * when it is full, waits until the worker's is done, swaps the two and wakes
+ * the worker: the caller never waits on memory misses of the pool, only on
+ * a worker that is a whole batch behind.  One mutex and one condition
+ * variable guard `handed`, `busy`, `stop` and `rc`; the pool and the column
+ * are the worker's alone while it runs. */
+#include "stage.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "alloc.h"
+
+struct skpi__stage_worker {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    skpi__strpool *pool;
+    skpi__intcol *column;
+    skpi__stage_batch handed;  /* the worker's batch */
+    bool busy;                 /* handed waits to be interned */
+    bool stop;                 /* no batch will come any more */
+    int rc;                    /* the first failure */
+};
+
+static void batch_release(skpi__stage_batch *b)
+{
+    skpi__free(b->bytes);
+    skpi__free(b->ends);
+    memset(b, 0, sizeof *b);
+}
+
+static void batch_clear(skpi__stage_batch *b)
+{
+    b->rows = 0;
+    b->bytes_len = 0;
+}
+
+/* Strings interned per call of skpi__strpool_intern_many(). */
+enum { CHUNK = 256 };
+
+/* Intern strings [from, to) of a batch and append their ids. */
+static int intern_chunk(skpi__strpool *pool, skpi__intcol *column, const skpi__stage_batch *b,
+                        size_t from, size_t to)
+{
+    const char *strings[CHUNK] = { NULL };  /* all set below; gcc cannot tell */
+    size_t lengths[CHUNK] = { 0 };
+    uint32_t ids[CHUNK];
+    for (size_t k = from; k < to; k++) {
+        size_t start = k ? b->ends[k - 1] : 0;
+        strings[k - from] = b->bytes + start;
+        lengths[k - from] = b->ends[k] - start;
+    }
+    int rc = skpi__strpool_intern_many(pool, strings, lengths, to - from, ids);
+    for (size_t k = 0; rc == SKPI_OK && k < to - from; k++)
+        rc = skpi__intcol_push(column, ids[k]);
+    return rc;
+}
+
+/* Intern a batch into pool and column.  On failure both are as they were
+ * and the batch is kept. */
+static int intern_batch(skpi__strpool *pool, skpi__intcol *column, skpi__stage_batch *b)
+{
+    size_t pool_mark = skpi__strpool_count(pool), column_mark = column->len;
+    int rc = SKPI_OK;
+    for (size_t from = 0; rc == SKPI_OK && from < b->rows; from += CHUNK)
+        rc = intern_chunk(pool, column, b, from, from + CHUNK < b->rows ? from + CHUNK : b->rows);
+    if (rc != SKPI_OK) {
+        skpi__strpool_truncate(pool, pool_mark);
+        skpi__intcol_truncate(column, column_mark);
+        return rc;
+    }
+    batch_clear(b);
+    return SKPI_OK;
+}
+
+/* The worker: intern each batch handed over until told to stop.  After a
+ * failure it only empties the batches, so that the caller never waits
+ * forever; the caller learns the failure at its next hand-over. */
+static void *work(void *arg)
+{
+    skpi__stage_worker *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->busy && !w->stop)
+            pthread_cond_wait(&w->changed, &w->lock);
+        if (!w->busy)
+            break;
+        int failed = w->rc;
+        pthread_mutex_unlock(&w->lock);
+        int rc = failed ? failed : intern_batch(w->pool, w->column, &w->handed);
+        pthread_mutex_lock(&w->lock);
+        if (rc != SKPI_OK && w->rc == SKPI_OK)
+            w->rc = rc;
+        batch_clear(&w->handed);
+        w->busy = false;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+void skpi__stage_init(skpi__stage *s, skpi__strpool *pool, skpi__intcol *column)
+{
+    memset(s, 0, sizeof *s);
+    s->pool = pool;
+    s->column = column;
+}
+
+/* Wait for the worker to finish, then free it; its first failure. */
+static int stop_worker(skpi__stage *s)
+{
+    skpi__stage_worker *w = s->worker;
+    if (!w)
+        return SKPI_OK;
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    int rc = w->rc;
+    pthread_cond_destroy(&w->changed);
+    pthread_mutex_destroy(&w->lock);
+    batch_release(&w->handed);
+    skpi__free(w);
+    s->worker = NULL;
+    return rc;
+}
+
+void skpi__stage_release(skpi__stage *s)
+{
+    stop_worker(s);
+    batch_release(&s->batch);
+}
+
+int skpi__stage_start_worker(skpi__stage *s)
+{
+    if (s->worker)
+        return SKPI_OK;
+    skpi__stage_worker *w = skpi__calloc(1, sizeof *w);
+    if (!w)
+        return SKPI_ENOMEM;
+    w->pool = s->pool;
+    w->column = s->column;
+    bool locked = pthread_mutex_init(&w->lock, NULL) == 0;
+    bool waits = locked && pthread_cond_init(&w->changed, NULL) == 0;
+    if (waits && pthread_create(&w->thread, NULL, work, w) == 0) {
+        s->worker = w;
+        return SKPI_OK;
+    }
+    if (waits)
+        pthread_cond_destroy(&w->changed);
+    if (locked)
+        pthread_mutex_destroy(&w->lock);
+    skpi__free(w);
+    return SKPI_ENOMEM;
+}
+
+bool skpi__stage_full(const skpi__stage *s)
+{
+    return s->batch.rows == SKPI__STAGE_ROWS;
+}
+
+int skpi__stage_add(skpi__stage *s, const char *str, size_t len)
+{
+    skpi__stage_batch *b = &s->batch;
+    if (!b->ends) {
+        b->ends = skpi__malloc(SKPI__STAGE_ROWS * sizeof *b->ends);
+        if (!b->ends)
+            return SKPI_ENOMEM;
+    }
+    if (len > SIZE_MAX - b->bytes_len - 1)
+        return SKPI_ERANGE;
+    void *bytes = b->bytes;
+    int rc = skpi__reserve(&bytes, &b->bytes_cap, b->bytes_len + len + 1, 1);
+    b->bytes = bytes;
+    if (rc != SKPI_OK)
+        return rc;
+    memcpy(b->bytes + b->bytes_len, str, len);
+    b->bytes_len += len;
+    b->ends[b->rows++] = b->bytes_len;
+    return SKPI_OK;
+}
+
+skpi__stage_mark skpi__stage_mark_of(const skpi__stage *s)
+{
+    skpi__stage_mark m = { s->batch.rows, s->batch.bytes_len };
+    return m;
+}
+
+void skpi__stage_undo(skpi__stage *s, skpi__stage_mark mark)
+{
+    s->batch.rows = mark.rows;
+    s->batch.bytes_len = mark.bytes_len;
+}
+
+/* Give the full batch to the worker once it is done with the last one. */
+static int hand_over(skpi__stage *s)
+{
+    skpi__stage_worker *w = s->worker;
+    pthread_mutex_lock(&w->lock);
+    while (w->busy)
+        pthread_cond_wait(&w->changed, &w->lock);
+    int rc = w->rc;
+    if (rc == SKPI_OK) {
+        skpi__stage_batch empty = w->handed;
+        w->handed = s->batch;
+        s->batch = empty;
+        w->busy = true;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+int skpi__stage_flush(skpi__stage *s)
+{
+    if (s->batch.rows == 0)
+        return SKPI_OK;
+    return s->worker ? hand_over(s) : intern_batch(s->pool, s->column, &s->batch);
+}
+
+int skpi__stage_finish(skpi__stage *s)
+{
+    int rc = skpi__stage_flush(s);
+    int worker_rc = stop_worker(s);
+    return rc != SKPI_OK ? rc : worker_rc;
+}
+
+void skpi__stage_abandon(skpi__stage *s)
+{
+    stop_worker(s);
+    batch_clear(&s->batch);
+}
+
+size_t skpi__stage_bytes(const skpi__stage *s)
+{
+    size_t ends = SKPI__STAGE_ROWS * sizeof(size_t);
+    size_t bytes = s->batch.bytes_cap + (s->batch.ends ? ends : 0);
+    if (s->worker)
+        bytes += sizeof *s->worker + s->worker->handed.bytes_cap + (s->worker->handed.ends ? ends : 0);
+    return bytes;
+}
