@@ -66,7 +66,7 @@ SKPI_CONTACT_VERSION = 1
 SKPI_COLUMNS_VERSION = 1
 SKPI_CHAIN_OPTIONS_VERSION = 1
 SKPI_BREAKDOWN_OPTIONS_VERSION = 1
-SKPI_LOAD_OPTIONS_VERSION = 1
+SKPI_LOAD_OPTIONS_VERSION = 2
 SKPI_ERROR_MESSAGE_SIZE = 256
 
 # Enumerations whose words the C API does not parse (chains.h, breakdown.h).
@@ -182,7 +182,8 @@ PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64)   # skpi_progress_fn
 class LoadOptions(Structure):
     """skpi_load_options (load.h)."""
     _fields_ = [("version", c_uint), ("skip_bad_rows", ctypes.c_int),
-                ("report", REPORT_FN), ("progress", PROGRESS_FN), ("context", c_void_p)]
+                ("report", REPORT_FN), ("progress", PROGRESS_FN), ("context", c_void_p),
+                ("threads", c_uint)]
 
 
 class LoadStats(Structure):

@@ -465,6 +465,17 @@ class TestRecords(unittest.TestCase):
                              _native.C.skpi_records_errmsg(records._h()).decode())
             self.assertEqual(len(records), 3)
 
+    @unittest.skipUnless(SAMPLE, "needs data/sample")
+    def test_load_with_two_threads(self):
+        contacts = sample_paths()[0]
+        one, _ = Records.load(contacts)
+        two, rep = Records.load(contacts, threads=2)
+        with one, two:
+            self.assertEqual(rep.rows, len(one))
+            self.assertEqual(len(two), len(one))
+            for i in range(0, len(one), 97):
+                self.assertEqual(two.get(i), one.get(i))
+
 
 class TestChainsAndBreakdown(unittest.TestCase):
     def setUp(self):
