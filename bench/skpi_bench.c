@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     skpi_error err;
     skpi_load_options lo = SKPI_LOAD_OPTIONS_INIT;
     lo.report = print_line;
+    lo.threads = 2;   /* as the supportkpi command does by default */
     int rc;
 
     double t0 = now();
