@@ -9,8 +9,12 @@
  *  2. sort the rows by key (NULL first, strings bytewise, tier and bucket in
  *     their order) and renumber;
  *  3. accumulate counts and sums per row and for the total;
- *  4. percentiles: gather each time metric's values row by row (a counting
- *     sort by row), sort each row's run, read the nearest ranks. */
+ *  4. percentiles, one time metric at a time: gather its values row by row
+ *     (a counting sort by row), select the nearest ranks of each row's run
+ *     and of all the values (a radix selection: no sorting, no buffer).
+ *
+ * The allocation of costs runs between passes 3 and 4, so that its
+ * temporaries and the time values are never held together. */
 #include "supportkpi/breakdown.h"
 
 #include <stdbool.h>
@@ -274,6 +278,29 @@ static int row_of(row_index *ix, const int64_t *key, uint32_t *row)
     return SKPI_OK;
 }
 
+/* ---- chains ---- */
+
+/* Chain c's members, in stitching order: members[0 .. *size). */
+static const uint32_t *chain_members(const skpi_chains *chains, size_t c, size_t *size)
+{
+    const uint32_t *starts = skpi__chains_starts(chains);
+    *size = starts[c + 1] - starts[c];
+    return skpi__chains_order(chains) + starts[c];
+}
+
+/* The latest closed_at of the members, SKPI_UNSET when none is closed (as
+ * skpi_chain_latest_close()). */
+static int64_t latest_close(const skpi__intcol *closed, const uint32_t *members, size_t size)
+{
+    int64_t latest = SKPI_UNSET;
+    for (size_t k = 0; k < size; k++) {
+        int64_t v = skpi__intcol_get(closed, members[k]);
+        if (v != SKPI_UNSET && (latest == SKPI_UNSET || v > latest))
+            latest = v;
+    }
+    return latest;
+}
+
 /* ---- keying ---- */
 
 static int64_t attribute(const key_column *k, size_t contact)
@@ -297,9 +324,13 @@ static void chain_key(const skpi_breakdown *b, size_t chain, int64_t *key)
 {
     size_t anchor = skpi_chain_anchor(b->chains, chain);
     contact_key(b, anchor, key);
-    if (b->bucket != SKPI_BUCKET_NONE && b->view == SKPI_VIEW_PERIOD)
-        key[b->key_count - 1] = skpi__bucket_of(skpi_chain_latest_close(b->chains, chain),
-                                                b->bucket);
+    if (b->bucket != SKPI_BUCKET_NONE && b->view == SKPI_VIEW_PERIOD) {
+        size_t size;
+        const uint32_t *members = chain_members(b->chains, chain, &size);
+        int64_t close = latest_close(skpi__records_column(b->records, SKPI__COL_CLOSED), members,
+                                     size);
+        key[b->key_count - 1] = skpi__bucket_of(close, b->bucket);
+    }
 }
 
 static bool placed(const uint8_t *status, size_t chain)
@@ -445,29 +476,27 @@ static void tally_contact(tally *t, const contact_columns *c, size_t i, bool rep
     }
 }
 
-/* A settled chain placed in a row. */
-static void tally_chain(tally *t, const contact_columns *c, const skpi_chains *chains,
-                           size_t chain, bool resolved)
+/* A settled chain placed in a row: its members[0 .. size). */
+static void tally_chain(tally *t, const contact_columns *c, const uint32_t *members, size_t size,
+                        bool resolved)
 {
-    size_t size = skpi_chain_size(chains, chain);
     bool escalated = false, automated = true;
     for (size_t k = 0; k < size; k++) {
-        size_t i = skpi_chain_contact(chains, chain, k);
-        escalated |= was_escalated(c, i);
-        automated &= skpi__intcol_get(c->tier, i) == 0;
+        escalated |= was_escalated(c, members[k]);
+        automated &= skpi__intcol_get(c->tier, members[k]) == 0;
     }
     t->chains_escalated += escalated;
     if (!resolved) {
         t->unresolved++;
         return;
     }
-    size_t first = skpi_chain_contact(chains, chain, 0);
+    size_t first = members[0];
     t->resolved++;
     t->resolved_contacts += (int64_t)size;
     t->automated += automated;
     t->fcr += size == 1 && !escalated && skpi__intcol_get(c->reopens, first) == 0;
     /* In 128 bits: with times anywhere in int64 a duration may exceed INT64_MAX. */
-    __int128 time = skpi_chain_latest_close(chains, chain)
+    __int128 time = latest_close(c->closed, members, size)
                     - (__int128)skpi__intcol_get(c->opened, first);
     t->n[TIME_RESOLUTION]++;
     t->sum[TIME_RESOLUTION] += time;
@@ -480,10 +509,10 @@ static uint8_t *repeat_bits(const skpi_chains *chains, size_t contacts)
     if (!bits)
         return NULL;
     for (size_t c = 0; c < skpi_chains_count(chains); c++) {
-        for (size_t k = 1; k < skpi_chain_size(chains, c); k++) {
-            size_t i = skpi_chain_contact(chains, c, k);
-            bits[i / 8] |= (uint8_t)(1u << (i % 8));
-        }
+        size_t size;
+        const uint32_t *members = chain_members(chains, c, &size);
+        for (size_t k = 1; k < size; k++)
+            bits[members[k] / 8] |= (uint8_t)(1u << (members[k] % 8));
     }
     return bits;
 }
@@ -500,18 +529,18 @@ static bool is_repeat(const uint8_t *bits, size_t i)
  * duration is >= 0 but, with times anywhere in int64, may exceed INT64_MAX:
  * durations are kept unsigned. */
 typedef struct time_values {
-    uint64_t *values;
-    size_t *starts;  /* rows + 1 */
-    size_t *fill;    /* rows */
+    uint64_t *values;  /* a buffer for the metric with the most values, reused */
+    size_t *starts;    /* rows + 1 */
+    size_t *fill;      /* rows */
 } time_values;
 
-static int time_values_init(time_values *v, const tally *tallies, size_t rows, int metric)
+static int time_values_init(time_values *v, const tally *tallies, size_t rows, int metric,
+                            uint64_t *buffer)
 {
     v->starts = skpi__calloc(rows + 1, sizeof *v->starts);
     v->fill = skpi__calloc(rows + 1, sizeof *v->fill);
-    size_t total = (size_t)tallies[rows].n[metric];
-    v->values = skpi__calloc(total + 1, sizeof *v->values);
-    if (!v->starts || !v->fill || !v->values)
+    v->values = buffer;
+    if (!v->starts || !v->fill)
         return SKPI_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
         v->starts[r + 1] = v->starts[r] + (size_t)tallies[r].n[metric];
@@ -522,7 +551,6 @@ static int time_values_init(time_values *v, const tally *tallies, size_t rows, i
 
 static void time_values_release(time_values *v)
 {
-    skpi__free(v->values);
     skpi__free(v->starts);
     skpi__free(v->fill);
 }
@@ -532,11 +560,46 @@ static void time_values_add(time_values *v, uint32_t row, uint64_t value)
     v->values[v->fill[row]++] = value;
 }
 
-/* Nearest rank of a sorted run: the value at rank ceil(p × n). */
-static uint64_t nearest_rank(const uint64_t *sorted, size_t n, int p_num, int p_den)
+/* The k-th smallest (from 0) of a[0..n), k < n, by radix selection: from
+ * the highest byte that varies down, keep at the front only the values whose
+ * byte holds rank k.  Linear and in place, where sorting would need a buffer
+ * as large as a; a is reordered. */
+static uint64_t select_rank(uint64_t *a, size_t n, size_t k)
+{
+    uint64_t all_ones = UINT64_MAX, any_one = 0;
+    for (size_t i = 0; i < n; i++) {
+        all_ones &= a[i];
+        any_one |= a[i];
+    }
+    uint64_t varies = all_ones ^ any_one;
+    for (int shift = 56; shift >= 0 && n > 1; shift -= 8) {
+        if (((varies >> shift) & 0xFF) == 0)
+            continue;
+        size_t count[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[(a[i] >> shift) & 0xFF]++;
+        unsigned byte = 0;
+        for (; k >= count[byte]; byte++)
+            k -= count[byte];
+        /* a[0..kept) hold the byte, a[kept..i) do not; swapping every value
+         * keeps that true without a branch the data would mispredict */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = a[i];
+            a[i] = a[kept];
+            a[kept] = x;
+            kept += ((x >> shift) & 0xFF) == byte;
+        }
+        n = kept;
+    }
+    return a[k];
+}
+
+/* Nearest rank of a run: the value at rank ceil(p × n) in sorted order. */
+static uint64_t nearest_rank(uint64_t *run, size_t n, int p_num, int p_den)
 {
     size_t rank = (size_t)(((__int128)n * p_num + p_den - 1) / p_den);
-    return sorted[rank ? rank - 1 : 0];
+    return select_rank(run, n, rank ? rank - 1 : 0);
 }
 
 /* ---- cells ---- */
@@ -560,18 +623,28 @@ static void set_ratio(skpi_breakdown *b, size_t slot, int kpi, __int128 num, int
     set_cell(b, slot, kpi, q);
 }
 
-static void set_times(skpi_breakdown *b, size_t slot, const tally *t, int metric,
-                      const uint64_t *sorted, int mean, int median, int p90)
+/* The KPIs of each time metric: mean, median, p90. */
+static const int time_kpis[3][3] = {
+    [TIME_RESOLUTION] = { SKPI_KPI_RESOLUTION_TIME_MEAN, SKPI_KPI_RESOLUTION_TIME_MEDIAN,
+                          SKPI_KPI_RESOLUTION_TIME_P90 },
+    [TIME_TO_CLOSE] = { SKPI_KPI_TIME_TO_CLOSE_MEAN, SKPI_KPI_TIME_TO_CLOSE_MEDIAN,
+                        SKPI_KPI_TIME_TO_CLOSE_P90 },
+    [TIME_FIRST_RESPONSE] = { SKPI_KPI_FIRST_RESPONSE_MEAN, SKPI_KPI_FIRST_RESPONSE_MEDIAN,
+                              SKPI_KPI_FIRST_RESPONSE_P90 },
+};
+
+/* One slot's mean, median and p90 of a metric; its run is reordered. */
+static void set_times(skpi_breakdown *b, size_t slot, const tally *t, int metric, uint64_t *run)
 {
     int64_t n = t->n[metric];
-    set_ratio(b, slot, mean, t->sum[metric], n);
+    set_ratio(b, slot, time_kpis[metric][0], t->sum[metric], n);
     if (n == 0)
         return;
-    set_cell(b, slot, median, nearest_rank(sorted, (size_t)n, 1, 2));
-    set_cell(b, slot, p90, nearest_rank(sorted, (size_t)n, 9, 10));
+    set_cell(b, slot, time_kpis[metric][1], nearest_rank(run, (size_t)n, 1, 2));
+    set_cell(b, slot, time_kpis[metric][2], nearest_rank(run, (size_t)n, 9, 10));
 }
 
-/* Every KPI of one slot that does not involve money. */
+/* Every KPI of one slot that does not involve money or times. */
 static void set_counts_and_rates(skpi_breakdown *b, size_t slot, const tally *t)
 {
     int64_t settled = t->resolved + t->unresolved;
@@ -602,7 +675,6 @@ typedef struct work {
     uint32_t *chain_row;
     uint8_t *repeats;
     tally *tallies;         /* rows + 1, the total last */
-    time_values times[3];
 } work;
 
 static void work_release(work *w)
@@ -612,19 +684,40 @@ static void work_release(work *w)
     skpi__free(w->chain_row);
     skpi__free(w->repeats);
     skpi__free(w->tallies);
-    for (int m = 0; m < 3; m++)
-        time_values_release(&w->times[m]);
 }
 
+static void add_tally(tally *to, const tally *t)
+{
+    to->contacts += t->contacts;
+    to->closed += t->closed;
+    to->escalated += t->escalated;
+    to->repeats += t->repeats;
+    to->reopened += t->reopened;
+    to->csat_rated += t->csat_rated;
+    to->csat_good += t->csat_good;
+    to->resolved += t->resolved;
+    to->unresolved += t->unresolved;
+    to->fcr += t->fcr;
+    to->chains_escalated += t->chains_escalated;
+    to->resolved_contacts += t->resolved_contacts;
+    to->automated += t->automated;
+    to->open_chains += t->open_chains;
+    to->pending_chains += t->pending_chains;
+    for (int m = 0; m < 3; m++) {
+        to->n[m] += t->n[m];
+        to->sum[m] += t->sum[m];
+    }
+}
+
+/* Tally every contact and placed chain into its row; the total is the sum
+ * of the rows (every contact and placed chain is in exactly one), plus the
+ * chains no row holds: open and pending. */
 static void tally_all(const skpi_breakdown *b, work *w)
 {
     contact_columns c = contact_columns_of(b->records);
+    for (size_t i = 0; i < b->contacts; i++)
+        tally_contact(&w->tallies[w->contact_row[i]], &c, i, is_repeat(w->repeats, i));
     tally *total = &w->tallies[b->rows];
-    for (size_t i = 0; i < b->contacts; i++) {
-        bool repeat = is_repeat(w->repeats, i);
-        tally_contact(&w->tallies[w->contact_row[i]], &c, i, repeat);
-        tally_contact(total, &c, i, repeat);
-    }
     const uint8_t *status = skpi__chains_status(b->chains);
     for (size_t ch = 0; ch < skpi_chains_count(b->chains); ch++) {
         int s = status[ch] & SKPI__CHAIN_STATUS_MASK;
@@ -632,55 +725,64 @@ static void tally_all(const skpi_breakdown *b, work *w)
         total->pending_chains += s == SKPI_CHAIN_PENDING;
         if (w->chain_row[ch] == UINT32_MAX)
             continue;
-        tally_chain(&w->tallies[w->chain_row[ch]], &c, b->chains, ch, s == SKPI_CHAIN_RESOLVED);
-        tally_chain(total, &c, b->chains, ch, s == SKPI_CHAIN_RESOLVED);
+        size_t size;
+        const uint32_t *members = chain_members(b->chains, ch, &size);
+        tally_chain(&w->tallies[w->chain_row[ch]], &c, members, size, s == SKPI_CHAIN_RESOLVED);
     }
+    for (size_t r = 0; r < b->rows; r++)
+        add_tally(total, &w->tallies[r]);
 }
 
-/* Gather every time value into its row's run, then sort each run. */
-static int gather_times(const skpi_breakdown *b, work *w)
+/* Gather time to close or first response of every contact into its row's run. */
+static void gather_contact_times(const skpi_breakdown *b, const work *w, int metric,
+                                 time_values *v)
 {
-    for (int m = 0; m < 3; m++)
-        if (time_values_init(&w->times[m], w->tallies, b->rows, m) != SKPI_OK)
-            return SKPI_ENOMEM;
     contact_columns c = contact_columns_of(b->records);
     for (size_t i = 0; i < b->contacts; i++) {
         int64_t opened = skpi__intcol_get(c.opened, i);
-        int64_t closed = skpi__intcol_get(c.closed, i);
+        if (metric == TIME_TO_CLOSE && skpi__intcol_get(c.outcome, i) != SKPI_OUTCOME_OPEN)
+            time_values_add(v, w->contact_row[i],
+                            (uint64_t)skpi__intcol_get(c.closed, i) - (uint64_t)opened);
         int64_t first = skpi__intcol_get(c.first_response, i);
-        if (skpi__intcol_get(c.outcome, i) != SKPI_OUTCOME_OPEN)
-            time_values_add(&w->times[TIME_TO_CLOSE], w->contact_row[i],
-                            (uint64_t)closed - (uint64_t)opened);
-        if (first != SKPI_UNSET)
-            time_values_add(&w->times[TIME_FIRST_RESPONSE], w->contact_row[i],
-                            (uint64_t)first - (uint64_t)opened);
+        if (metric == TIME_FIRST_RESPONSE && first != SKPI_UNSET)
+            time_values_add(v, w->contact_row[i], (uint64_t)first - (uint64_t)opened);
     }
+}
+
+/* Gather the resolution time of every placed resolved chain into its row's run. */
+static void gather_resolution_times(const skpi_breakdown *b, const work *w, time_values *v)
+{
+    contact_columns c = contact_columns_of(b->records);
     const uint8_t *status = skpi__chains_status(b->chains);
     for (size_t ch = 0; ch < skpi_chains_count(b->chains); ch++) {
         if (w->chain_row[ch] == UINT32_MAX
             || (status[ch] & SKPI__CHAIN_STATUS_MASK) != SKPI_CHAIN_RESOLVED)
             continue;
-        int64_t first_opened = skpi_chain_first_opened(b->chains, ch);
-        time_values_add(&w->times[TIME_RESOLUTION], w->chain_row[ch],
-                        (uint64_t)skpi_chain_latest_close(b->chains, ch) - (uint64_t)first_opened);
+        size_t size;
+        const uint32_t *members = chain_members(b->chains, ch, &size);
+        int64_t first_opened = skpi__intcol_get(c.opened, members[0]);
+        time_values_add(v, w->chain_row[ch],
+                        (uint64_t)latest_close(c.closed, members, size) - (uint64_t)first_opened);
     }
-    int rc = SKPI_OK;
-    for (int m = 0; m < 3; m++)
-        for (size_t r = 0; rc == SKPI_OK && r < b->rows; r++)
-            rc = skpi__radix_sort_u64(w->times[m].values + w->times[m].starts[r],
-                                      w->times[m].starts[r + 1] - w->times[m].starts[r], 0);
-    return rc;
 }
 
-static void set_all_times(skpi_breakdown *b, size_t slot, const tally *t, const uint64_t *runs[3])
+/* One time metric in every row and the total, its values gathered into
+ * `buffer`: one metric's values at a time are held. */
+static int set_time_metric(skpi_breakdown *b, const work *w, int metric, uint64_t *buffer)
 {
-    set_times(b, slot, t, TIME_RESOLUTION, runs[TIME_RESOLUTION], SKPI_KPI_RESOLUTION_TIME_MEAN,
-              SKPI_KPI_RESOLUTION_TIME_MEDIAN, SKPI_KPI_RESOLUTION_TIME_P90);
-    set_times(b, slot, t, TIME_TO_CLOSE, runs[TIME_TO_CLOSE], SKPI_KPI_TIME_TO_CLOSE_MEAN,
-              SKPI_KPI_TIME_TO_CLOSE_MEDIAN, SKPI_KPI_TIME_TO_CLOSE_P90);
-    set_times(b, slot, t, TIME_FIRST_RESPONSE, runs[TIME_FIRST_RESPONSE],
-              SKPI_KPI_FIRST_RESPONSE_MEAN, SKPI_KPI_FIRST_RESPONSE_MEDIAN,
-              SKPI_KPI_FIRST_RESPONSE_P90);
+    time_values v = { 0 };
+    int rc = time_values_init(&v, w->tallies, b->rows, metric, buffer);
+    if (rc == SKPI_OK) {
+        if (metric == TIME_RESOLUTION)
+            gather_resolution_times(b, w, &v);
+        else
+            gather_contact_times(b, w, metric, &v);
+        for (size_t r = 0; r < b->rows; r++)
+            set_times(b, r, &w->tallies[r], metric, v.values + v.starts[r]);
+        set_times(b, b->rows, &w->tallies[b->rows], metric, v.values);
+    }
+    time_values_release(&v);
+    return rc;
 }
 
 static int fill_cells(skpi_breakdown *b, work *w)
@@ -690,21 +792,21 @@ static int fill_cells(skpi_breakdown *b, work *w)
     b->present = skpi__calloc(slots * KPI_COUNT, 1);
     if (!b->values || !b->present)
         return SKPI_ENOMEM;
-    for (size_t r = 0; r < b->rows; r++) {
-        const uint64_t *runs[3];
-        for (int m = 0; m < 3; m++)
-            runs[m] = w->times[m].values + w->times[m].starts[r];
-        set_counts_and_rates(b, r, &w->tallies[r]);
-        set_all_times(b, r, &w->tallies[r], runs);
-    }
-    /* The total's runs are every row's values together, sorted anew. */
-    for (int m = 0; m < 3; m++)
-        if (skpi__radix_sort_u64(w->times[m].values, (size_t)w->tallies[b->rows].n[m], 0) != SKPI_OK)
-            return SKPI_ENOMEM;
-    const uint64_t *all[3] = { w->times[0].values, w->times[1].values, w->times[2].values };
+    for (size_t slot = 0; slot < slots; slot++)
+        set_counts_and_rates(b, slot, &w->tallies[slot]);
     tally *total = &w->tallies[b->rows];
-    set_counts_and_rates(b, b->rows, total);
-    set_all_times(b, b->rows, total, all);
+    size_t most = 0;
+    for (int m = 0; m < 3; m++)
+        most = (size_t)total->n[m] > most ? (size_t)total->n[m] : most;
+    /* not zeroed: the rows' counts add up to the total, so gathering fills
+     * every slot a metric uses */
+    uint64_t *buffer = skpi__malloc((most + 1) * sizeof *buffer);
+    int rc = buffer ? SKPI_OK : SKPI_ENOMEM;
+    for (int m = 0; rc == SKPI_OK && m < 3; m++)
+        rc = set_time_metric(b, w, m, buffer);
+    skpi__free(buffer);
+    if (rc != SKPI_OK)
+        return rc;
     set_cell(b, b->rows, SKPI_KPI_OPEN_CHAINS, total->open_chains);
     set_cell(b, b->rows, SKPI_KPI_PENDING_CHAINS, total->pending_chains);
     return SKPI_OK;
@@ -765,7 +867,8 @@ static int group_by_row(const uint32_t *row_of_item, size_t items, size_t rows,
                         uint32_t **starts_out, uint32_t **list_out)
 {
     uint32_t *starts = skpi__calloc(rows + 2, sizeof *starts);
-    uint32_t *list = skpi__calloc(items + 1, sizeof *list);
+    /* not zeroed: the slots read, those of items in a row, are written below */
+    uint32_t *list = skpi__malloc((items + 1) * sizeof *list);
     if (!starts || !list) {
         skpi__free(starts);
         skpi__free(list);
@@ -845,10 +948,8 @@ static int compute(skpi_breakdown *b, work *w, skpi_error *err)
     skpi__free(ix.slots);
     if (rc == SKPI_OK && !(w->tallies = skpi__calloc(b->rows + 1, sizeof *w->tallies)))
         rc = SKPI_ENOMEM;
-    if (rc == SKPI_OK) {
+    if (rc == SKPI_OK)
         tally_all(b, w);
-        rc = gather_times(b, w);
-    }
     if (rc == SKPI_OK && w->ledger)
         rc = allocate_costs(b, w, err);
     if (rc == SKPI_OK)

@@ -4,6 +4,7 @@
  * overflow, CPT / CPR from the exact cost; invariants on random data;
  * allocation failures. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -564,6 +565,103 @@ START_TEST(no_ledger_no_money)
 }
 END_TEST
 
+/* ---- many rows: the row table holds a few classes at a time ---- */
+
+enum { MANY = 12000 };                 /* rows: one per contact */
+static const int64_t many_rate[4] = { 100, 300, 500, 900 };
+
+/* Contact i of the many-rows data; they are added in a scrambled order. */
+static int64_t many_handle(int i) { return 1 + i % 7; }
+static int many_tier(int i) { return i % 4; }
+static bool many_voice(int i) { return i % 3 == 0; }
+static bool many_eu(int i) { return i % 2 == 1; }
+static bool many_first_period(int i) { return i % 5 < 3; }
+
+static int many_contact_at(size_t record)
+{
+    return (int)(record * 7919 % MANY);
+}
+
+static void add_many_contacts(void)
+{
+    static const char *const names[] = { "region", "ref" };
+    for (size_t k = 0; k < MANY; k++) {
+        int i = many_contact_at(k);
+        char id[16], ref[16];
+        snprintf(id, sizeof id, "c%05d", i);
+        snprintf(ref, sizeof ref, "r%05d", i);
+        const char *values[2] = { many_eu(i) ? "eu" : "us", ref };
+        skpi_contact c = SKPI_CONTACT_INIT;
+        c.id = id;
+        c.customer = id;
+        c.reason = "r";
+        c.channel = many_voice(i) ? "voice" : "chat";
+        c.tier = many_tier(i);
+        c.opened_at = (many_first_period(i) ? B : B + 30 * D) + (int64_t)i * 37 % (29 * D);
+        c.closed_at = c.opened_at + 60;
+        c.handle_seconds = many_handle(i);
+        c.outcome = SKPI_OUTCOME_RESOLVED;
+        c.dimension_count = 2;
+        c.dimension_names = names;
+        c.dimension_values = values;
+        ck_assert_msg(skpi_records_add(rec, &c) == SKPI_OK, "%s", skpi_records_errmsg(rec));
+    }
+}
+
+/* Entries whose shares are whole: an amount that is a multiple of the
+ * weight total gives each contact its weight times the multiple. */
+START_TEST(many_rows_in_batches)
+{
+    add_many_contacts();
+    stitch();
+    int64_t first_handles = 0, voice = 0, second_eu_handles = 0, chat_handles = 0, chat_tiered = 0;
+    for (int i = 0; i < MANY; i++) {
+        first_handles += many_first_period(i) ? many_handle(i) : 0;
+        voice += many_voice(i);
+        second_eu_handles += !many_first_period(i) && many_eu(i) ? many_handle(i) : 0;
+        if (many_first_period(i) && !many_voice(i)) {
+            chat_handles += many_handle(i);
+            chat_tiered += many_handle(i) * many_rate[many_tier(i)];
+        }
+    }
+    for (int t = 0; t < 4; t++)
+        rate(led, t, many_rate[t]);
+    entry(led, SKPI_CATEGORY_OTHER, 3 * first_handles, B, B + 30 * D, SKPI_DRIVER_HANDLE_TIME,
+          NULL, NULL, NULL);
+    entry(led, SKPI_CATEGORY_INDIRECT_LABOR, 5 * voice, B, B + 60 * D, SKPI_DRIVER_CONTACTS,
+          "voice", NULL, NULL);
+    entry(led, SKPI_CATEGORY_OVERHEAD, 2 * second_eu_handles, B + 30 * D, B + 60 * D,
+          SKPI_DRIVER_HANDLE_TIME, NULL, "region", "eu");
+    entry(led, SKPI_CATEGORY_DIRECT_LABOR, chat_handles * chat_tiered, B, B + 30 * D,
+          SKPI_DRIVER_HANDLE_TIME, "chat", NULL, NULL);
+    skpi_breakdown *b = run(led, "ref", NULL, SKPI_BUCKET_NONE);
+    ck_assert_uint_eq(skpi_breakdown_row_count(b), MANY);
+    int64_t total = 0, adjusted_total = 0, premium_total = 0;
+    for (size_t row = 0; row < MANY; row++) {
+        int i = many_contact_at(skpi_breakdown_row_contact(b, row, 0));
+        int64_t h = many_handle(i), rate_t = many_rate[many_tier(i)];
+        bool first = many_first_period(i), chat = !many_voice(i);
+        int64_t common = (first ? 3 * h : 0) + (many_voice(i) ? 5 : 0)
+                         + (!first && many_eu(i) ? 2 * h : 0);
+        int64_t cost = common + (first && chat ? chat_tiered * h : 0);
+        int64_t adjusted = common + (first && chat ? chat_handles * h * rate_t : 0);
+        int64_t premium = first && chat && many_tier(i) > 1
+                              ? chat_handles * h * (rate_t - many_rate[1]) : 0;
+        ck_assert_int_eq(test_kpi(b, row, SKPI_KPI_COST), cost);
+        ck_assert_int_eq(test_kpi(b, row, SKPI_KPI_ESCALATION_ADJUSTED_COST), adjusted);
+        ck_assert_int_eq(test_kpi(b, row, SKPI_KPI_ESCALATION_PREMIUM), premium);
+        ck_assert_int_eq(test_kpi(b, row, SKPI_KPI_FAILURE_DEMAND_COST), 0);
+        total += cost, adjusted_total += adjusted, premium_total += premium;
+    }
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_COST), total);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_ADJUSTED_COST),
+                     adjusted_total);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_ESCALATION_PREMIUM), premium_total);
+    ledger_is(b, total, 0, 0);
+    skpi_breakdown_free(b);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 static void expect_failure(int want, const char *words)
@@ -639,6 +737,60 @@ START_TEST(weight_product_overflows_int64)
     rate(led, 1, 1000);
     entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_TIER_WEIGHTED, NULL, NULL, NULL);
     expect_failure(SKPI_ERANGE, "entry 0: a weight overflows");
+}
+END_TEST
+
+START_TEST(first_failure_in_opened_order)
+{
+    /* recorded in the reverse of opened_at order: the failure met first in
+     * opened_at order is tier 3's */
+    solo("b", "chat", 2, B + 20, 100, NULL);
+    solo("a", "chat", 3, B + 10, 100, NULL);
+    solo("c", "chat", 1, B, 100, NULL);
+    stitch();
+    rate(led, 1, 100);
+    entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_TIER_WEIGHTED, NULL, NULL, NULL);
+    expect_failure(SKPI_ENOTFOUND, "tier 3");
+}
+END_TEST
+
+START_TEST(overflow_before_missing_rate)
+{
+    /* the weights overflow before the contact without a rate opens */
+    solo("c", "chat", 2, B + 30, 1, NULL);
+    solo("b", "chat", 1, B + 20, INT64_MAX / 2 + 10, NULL);
+    solo("a", "chat", 1, B + 10, INT64_MAX / 2 + 10, NULL);
+    stitch();
+    rate(led, 1, 1);
+    entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_TIER_WEIGHTED, NULL, NULL, NULL);
+    expect_failure(SKPI_ERANGE, "entry 0: its weights overflow");
+}
+END_TEST
+
+START_TEST(missing_rate_before_overflow)
+{
+    /* the contact without a rate opens before the weights overflow */
+    solo("c", "chat", 1, B + 30, INT64_MAX / 2 + 10, NULL);
+    solo("b", "chat", 1, B + 20, INT64_MAX / 2 + 10, NULL);
+    solo("a", "chat", 2, B + 10, 1, NULL);
+    stitch();
+    rate(led, 1, 1);
+    entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_TIER_WEIGHTED, NULL, NULL, NULL);
+    expect_failure(SKPI_ENOTFOUND, "tier 2");
+}
+END_TEST
+
+START_TEST(standard_failure_before_adjusted)
+{
+    /* entry 1 fails only in the adjusted allocation, entry 2 in the
+     * standard one, which is reported first */
+    solo("a", "chat", 2, B, 100, NULL);
+    stitch();
+    rate(led, 1, 100);
+    entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_CONTACTS, NULL, NULL, NULL);
+    entry(led, SKPI_CATEGORY_DIRECT_LABOR, 10, B, B + D, SKPI_DRIVER_CONTACTS, NULL, NULL, NULL);
+    entry(led, SKPI_CATEGORY_OTHER, 10, B, B + D, SKPI_DRIVER_TIER_WEIGHTED, "chat", NULL, NULL);
+    expect_failure(SKPI_ENOTFOUND, "entry 2: no rate for tier 2 (its tier_weighted");
 }
 END_TEST
 
@@ -916,6 +1068,7 @@ Suite *make_allocate_suite(void)
     tcase_add_checked_fixture(limits, setup, teardown);
     tcase_set_timeout(limits, 120);
     tcase_add_test(limits, large_weights_that_fit);
+    tcase_add_test(limits, many_rows_in_batches);
     tcase_add_loop_test(limits, random_invariants_seed, 0, 3);
     tcase_add_test(limits, allocation_failures);
     suite_add_tcase(s, limits);
@@ -927,6 +1080,10 @@ Suite *make_allocate_suite(void)
     tcase_add_test(errors, premium_needs_tier1_rate);
     tcase_add_test(errors, weights_overflow_int64);
     tcase_add_test(errors, weight_product_overflows_int64);
+    tcase_add_test(errors, first_failure_in_opened_order);
+    tcase_add_test(errors, overflow_before_missing_rate);
+    tcase_add_test(errors, missing_rate_before_overflow);
+    tcase_add_test(errors, standard_failure_before_adjusted);
     suite_add_tcase(s, errors);
     return s;
 }
