@@ -1,17 +1,33 @@
 /* Resolution chains (SPEC §3).
  *
- * Building is three sorts and two walks, O(n log n):
- *  1. sort the contacts by (customer, reason, opened_at, id): interned
- *     customer ids are dense, so a counting sort groups each customer's
- *     contacts in one pass, and each customer's few contacts are then
- *     sorted by (reason, opened_at, id) on their own;
- *  2. walk each key's contacts in that order and cut a new chain where SPEC
- *     says (nothing open in the chain and opened_at > latest close + W); a
- *     contact with an empty customer is a chain of its own;
- *  3. sort the chains by their first contact (opened_at, id) with a radix
- *     sort, so chain numbers do not depend on the order contacts were added
- *     (interned ids do), then lay the contacts out chain by chain and
- *     settle statuses.
+ * Building sorts arrays of 64-bit keys, a 32-bit digit above a 32-bit
+ * position, with the stable radix sort, and reads the records at random
+ * rows only where it must, asking for those rows ahead of time:
+ *  1. keys = the rows by (customer, reason) as one digit, made in row order
+ *     and radix sorted (by reason and then by customer when customers x
+ *     reasons do not fit 32 bits);
+ *  2. walk the keys one (customer, reason) at a time: sort its few contacts
+ *     by (opened_at, id) (insertion sort; the merge sort for a key with
+ *     many), cut a new chain where SPEC says (nothing open in the chain and
+ *     opened_at > latest close + W) and settle each chain's status as it
+ *     ends, marking it in the keys where the chain starts; each chain gets
+ *     a key of its own, its first opened_at (seconds after the earliest)
+ *     above where it starts.  A contact with an empty customer is a chain
+ *     of its own;
+ *  3. radix sort the chains by that second (by comparison when the contacts
+ *     span more than 2^32 seconds), so chain numbers do not depend on the
+ *     order contacts were added (interned ids do);
+ *  4. lay the chains out in that order from the marked keys, chains of the
+ *     same second by their first contact's id.
+ *
+ * Time is O(n) but for those few sorts by comparison.  A contact costs
+ * three reads at random rows (opened_at, closed_at, outcome) and a chain
+ * one (where it starts, in the layout); everything else is passes over
+ * arrays.  Temporaries: the keys and the radix buffer, 8 bytes a contact
+ * each (the buffer then holds the chains' keys), and the chains' radix
+ * buffer, 8 bytes a chain, which becomes the layout's order.  Every large
+ * block serves twice because on a virtual machine touching a fresh page
+ * costs more than a pass of the sort.
  *
  * A chains handle keeps 4 bytes per contact and 5 per chain. */
 #include "chains.h"
@@ -81,54 +97,9 @@ static int compare_int(int64_t a, int64_t b)
     return (a > b) - (a < b);
 }
 
-/* Stitching order within a key: opened_at, then id bytewise. */
-static int compare_time_id(const columns *c, uint32_t a, uint32_t b)
+static int compare_ids(const columns *c, uint32_t a, uint32_t b)
 {
-    int d = compare_int(skpi__intcol_get(c->opened, a), skpi__intcol_get(c->opened, b));
-    return d ? d : strcmp(skpi__records_id(c->records, a), skpi__records_id(c->records, b));
-}
-
-static int compare_reason_time_id(const void *context, uint32_t a, uint32_t b)
-{
-    const columns *c = context;
-    int d = compare_int(skpi__intcol_get(c->reason, a), skpi__intcol_get(c->reason, b));
-    return d ? d : compare_time_id(c, a, b);
-}
-
-/* Sort one customer's contacts: insertion sort for the usual handful, the
- * merge sort for the few customers with many. */
-static int sort_customer(const columns *c, uint32_t *a, size_t n)
-{
-    if (n > 24)
-        return skpi__sort_u32(a, n, compare_reason_time_id, c);
-    for (size_t i = 1; i < n; i++) {
-        uint32_t x = a[i];
-        size_t j = i;
-        for (; j > 0 && compare_reason_time_id(c, a[j - 1], x) > 0; j--)
-            a[j] = a[j - 1];
-        a[j] = x;
-    }
-    return SKPI_OK;
-}
-
-/* Step 1: sorted = the contacts by (customer, reason, opened_at, id). */
-static int sort_by_key(const columns *c, uint32_t *sorted, size_t n)
-{
-    size_t customers = skpi__strpool_count(skpi__records_pool(c->records, SKPI__COL_CUSTOMER));
-    uint32_t *end = skpi__calloc(customers + 1, sizeof *end);
-    if (!end)
-        return SKPI_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        end[skpi__intcol_get(c->customer, i) + 1]++;
-    for (size_t k = 1; k <= customers; k++)
-        end[k] += end[k - 1];
-    for (size_t i = 0; i < n; i++)   /* afterwards end[k] is where customer k ends */
-        sorted[end[skpi__intcol_get(c->customer, i)]++] = (uint32_t)i;
-    int rc = SKPI_OK;
-    for (size_t k = 1; rc == SKPI_OK && k < customers; k++)  /* customer 0: singletons */
-        rc = sort_customer(c, sorted + end[k - 1], end[k] - end[k - 1]);
-    skpi__free(end);
-    return rc;
+    return strcmp(skpi__records_id(c->records, a), skpi__records_id(c->records, b));
 }
 
 /* The default as-of time: the latest timestamp of any contact. */
@@ -146,134 +117,396 @@ static int64_t latest_timestamp(const columns *c, size_t n)
     return t;
 }
 
-/* ---- stitching ---- */
+typedef struct time_range {
+    int64_t earliest;  /* opened_at */
+    uint64_t span;     /* latest opened_at - earliest */
+} time_range;
 
-/* Walk the key-sorted contacts and write where each chain starts; returns
- * the number of chains. */
-static size_t cut_chains(const columns *c, const uint32_t *sorted, size_t n, int64_t window,
-                         uint32_t *cuts)
-{
-    size_t count = 0;
-    int64_t latest_close = SKPI_UNSET;
-    bool any_open = false;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t x = sorted[i];
-        int64_t customer = skpi__intcol_get(c->customer, x);
-        bool same_key = i > 0 && customer != 0
-                        && customer == skpi__intcol_get(c->customer, sorted[i - 1])
-                        && skpi__intcol_get(c->reason, x) == skpi__intcol_get(c->reason, sorted[i - 1]);
-        bool joins = same_key
-                     && (any_open || (__int128)skpi__intcol_get(c->opened, x)
-                                         <= (__int128)latest_close + window);
-        if (!joins) {
-            cuts[count++] = (uint32_t)i;
-            latest_close = SKPI_UNSET;
-            any_open = false;
-        }
-        int64_t closed = skpi__intcol_get(c->closed, x);
-        if (closed == SKPI_UNSET)
-            any_open = true;
-        else if (latest_close == SKPI_UNSET || closed > latest_close)
-            latest_close = closed;
-    }
-    cuts[count] = (uint32_t)n;
-    return count;
-}
-
-typedef struct chain_sort {
-    const columns *c;
-    const uint32_t *sorted;
-    const uint32_t *cuts;
-} chain_sort;
-
-static int compare_chains(const void *context, uint32_t a, uint32_t b)
-{
-    const chain_sort *s = context;
-    return compare_time_id(s->c, s->sorted[s->cuts[a]], s->sorted[s->cuts[b]]);
-}
-
-/* Step 3 for contacts spread over more than 2^32 seconds: by comparison. */
-static int order_chains_slowly(const columns *c, const uint32_t *sorted, const uint32_t *cuts,
-                               size_t count, uint32_t *chain_order)
-{
-    for (size_t k = 0; k < count; k++)
-        chain_order[k] = (uint32_t)k;
-    chain_sort s = { c, sorted, cuts };
-    return skpi__sort_u32(chain_order, count, compare_chains, &s);
-}
-
-/* Step 3: chain_order = the chains by their first contact's (opened_at, id).
- * Keys pack the first opened_at (relative to the earliest) above the chain
- * number, so a radix sort on the high half orders by time and keeps chain
- * numbers in order within a second; equal seconds are then ordered by id. */
-static int order_chains(const columns *c, const uint32_t *sorted, const uint32_t *cuts,
-                        size_t count, uint32_t *chain_order)
+static time_range opened_range(const columns *c, size_t n)
 {
     int64_t earliest = INT64_MAX, latest = INT64_MIN;
-    for (size_t k = 0; k < count; k++) {
-        int64_t t = skpi__intcol_get(c->opened, sorted[cuts[k]]);
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = skpi__intcol_get(c->opened, i);
         earliest = t < earliest ? t : earliest;
         latest = t > latest ? t : latest;
     }
-    if (count && (uint64_t)latest - (uint64_t)earliest > UINT32_MAX)
-        return order_chains_slowly(c, sorted, cuts, count, chain_order);
-    uint64_t *keys = skpi__malloc((count + 1) * sizeof *keys);
-    if (!keys)
+    time_range r = { earliest, n ? (uint64_t)latest - (uint64_t)earliest : 0 };
+    return r;
+}
+
+/* The walk and the layout read rows in an order that is random to memory,
+ * and most reads are followed by a branch that cannot be predicted, which
+ * would hold the next read back: asking for the cache lines of the rows
+ * AHEAD places on keeps many misses in flight instead of one. */
+enum { AHEAD = 16 };
+
+static void prefetch_value(const skpi__intcol *col, uint32_t row)
+{
+    __builtin_prefetch(col->data + (size_t)row * col->width);
+}
+
+/* ---- step 1: the contacts by key ---- */
+
+/* Sort keys are 64 bits: a 32-bit digit above a 32-bit position (a row, or
+ * where a chain starts), sorted by the digit with the stable radix sort. */
+static uint32_t high_half(uint64_t key)
+{
+    return (uint32_t)(key >> 32);
+}
+
+static uint32_t low_half(uint64_t key)
+{
+    return (uint32_t)key;
+}
+
+/* Where the run of values with the high half of a[from] ends. */
+static size_t run_end(const uint64_t *a, size_t from, size_t n)
+{
+    size_t to = from + 1;
+    while (to < n && high_half(a[to]) == high_half(a[from]))
+        to++;
+    return to;
+}
+
+/* The digits of keys, in row order: each row's customer and reason as one
+ * number. */
+static void put_key_digits(const columns *c, uint64_t *keys, size_t n, uint64_t reasons)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = (uint64_t)skpi__intcol_get(c->customer, i) * reasons
+                       + (uint64_t)skpi__intcol_get(c->reason, i);
+        keys[i] = key << 32 | i;
+    }
+}
+
+/* The digits of keys: each row's id in the pool of `col`. */
+static void put_digits(const skpi__intcol *col, uint64_t *keys, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        uint32_t row = low_half(keys[j]);
+        keys[j] = (uint64_t)skpi__intcol_get(col, row) << 32 | row;
+    }
+}
+
+/* After the sorts by reason and by customer, the digits become numbers of
+ * (customer, reason) keys in their order: 0 for every contact without a
+ * customer, then 1, 2 ... */
+static void number_keys(const columns *c, uint64_t *keys, size_t n)
+{
+    uint64_t number = 0;
+    uint32_t last_customer = 0;
+    int64_t last_reason = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t row = low_half(keys[i]), customer = high_half(keys[i]);
+        int64_t reason = skpi__intcol_get(c->reason, row);
+        if (customer != 0 && (customer != last_customer || reason != last_reason))
+            number++;
+        last_customer = customer;
+        last_reason = reason;
+        keys[i] = (customer ? number : 0) << 32 | row;
+    }
+}
+
+/* Step 1: keys = the rows by (customer, reason), then row, with digits that
+ * tell the keys apart; returns the digit below which contacts have no
+ * customer.  customer * reasons + reason is that digit when it fits 32
+ * bits; else the rows are sorted by reason and then by customer. */
+static uint64_t sort_by_key(const columns *c, uint64_t *keys, size_t n, uint64_t *buffer)
+{
+    uint64_t customers = skpi__strpool_count(skpi__records_pool(c->records, SKPI__COL_CUSTOMER));
+    uint64_t reasons = skpi__strpool_count(skpi__records_pool(c->records, SKPI__COL_REASON));
+    if (customers <= ((uint64_t)UINT32_MAX + 1) / reasons) {
+        put_key_digits(c, keys, n, reasons);
+        skpi__radix_sort_u64_with(keys, n, 32, buffer);
+        return reasons;
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = i;
+    put_digits(c->reason, keys, n);
+    skpi__radix_sort_u64_with(keys, n, 32, buffer);
+    put_digits(c->customer, keys, n);
+    skpi__radix_sort_u64_with(keys, n, 32, buffer);
+    number_keys(c, keys, n);
+    return 1;
+}
+
+/* Stitching order within a key: opened_at, then id bytewise. */
+static int compare_time_id(const void *context, uint32_t a, uint32_t b)
+{
+    const columns *c = context;
+    int d = compare_int(skpi__intcol_get(c->opened, a), skpi__intcol_get(c->opened, b));
+    return d ? d : compare_ids(c, a, b);
+}
+
+/* Runs up to this long are sorted by insertion, longer ones by merging. */
+enum { INSERTION_SORT_MAX = 24 };
+
+/* Sort one key's contacts keys[0..n) by (opened_at, id): insertion sort for
+ * the usual handful, which mostly come in time order already; the merge
+ * sort for the few keys with many. */
+static int sort_key(const columns *c, uint64_t *keys, size_t n)
+{
+    if (n <= INSERTION_SORT_MAX) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = keys[i];
+            size_t j = i;
+            for (; j > 0 && compare_time_id(c, low_half(keys[j - 1]), low_half(x)) > 0; j--)
+                keys[j] = keys[j - 1];
+            keys[j] = x;
+        }
+        return SKPI_OK;
+    }
+    uint32_t *rows = skpi__malloc(n * sizeof *rows);
+    if (!rows)
         return SKPI_ENOMEM;
-    for (size_t k = 0; k < count; k++) {
-        uint64_t t = (uint64_t)skpi__intcol_get(c->opened, sorted[cuts[k]]) - (uint64_t)earliest;
-        keys[k] = t << 32 | k;
-    }
-    int rc = skpi__radix_sort_u64(keys, count, 32);
-    for (size_t k = 0; rc == SKPI_OK && k < count; k++)
-        chain_order[k] = (uint32_t)keys[k];
-    /* Runs of the same second: by the first contact's id (insertion sort). */
-    for (size_t k = 1; rc == SKPI_OK && k < count; k++) {
-        uint32_t x = chain_order[k];
-        size_t j = k;
-        for (; j > 0 && keys[j - 1] >> 32 == keys[k] >> 32
-               && compare_time_id(c, sorted[cuts[chain_order[j - 1]]], sorted[cuts[x]]) > 0; j--)
-            chain_order[j] = chain_order[j - 1];
-        chain_order[j] = x;
-    }
-    skpi__free(keys);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = low_half(keys[i]);
+    int rc = skpi__sort_u32(rows, n, compare_time_id, c);
+    for (size_t i = 0; rc == SKPI_OK && i < n; i++)
+        keys[i] = (uint64_t)high_half(keys[i]) << 32 | rows[i];
+    skpi__free(rows);
     return rc;
 }
 
-static int chain_status(const columns *c, const uint32_t *members, size_t size, int64_t as_of,
-                        int64_t window, bool provisional)
+/* ---- step 2: stitching ---- */
+
+typedef struct stitch_rules {
+    int64_t window;
+    int64_t as_of;
+    bool provisional;
+    time_range opened;
+} stitch_rules;
+
+/* What the chain being stitched needs for the next cut and its status. */
+typedef struct chain_so_far {
+    size_t start;          /* its first contact's position in keys */
+    int64_t latest_close;  /* SKPI_UNSET while none is closed */
+    bool any_open;
+    uint32_t last;         /* row of the latest contact */
+} chain_so_far;
+
+static int chain_status(const columns *c, const chain_so_far *chain, const stitch_rules *rules)
 {
-    int64_t latest = SKPI_UNSET;
-    for (size_t k = 0; k < size; k++) {
-        int64_t closed = skpi__intcol_get(c->closed, members[k]);
-        if (closed == SKPI_UNSET)
-            return SKPI_CHAIN_OPEN;
-        if (closed > latest)
-            latest = closed;
-    }
-    bool last_resolved = skpi__intcol_get(c->outcome, members[size - 1]) == SKPI_OUTCOME_RESOLVED;
-    if ((__int128)as_of < (__int128)latest + window) {
-        if (provisional && last_resolved)
+    if (chain->any_open)
+        return SKPI_CHAIN_OPEN;
+    bool last_resolved = skpi__intcol_get(c->outcome, chain->last) == SKPI_OUTCOME_RESOLVED;
+    if ((__int128)rules->as_of < (__int128)chain->latest_close + rules->window) {
+        if (rules->provisional && last_resolved)
             return SKPI_CHAIN_RESOLVED | SKPI__CHAIN_PROVISIONAL;
         return SKPI_CHAIN_PENDING;
     }
     return last_resolved ? SKPI_CHAIN_RESOLVED : SKPI_CHAIN_UNRESOLVED;
 }
 
-/* Lay the chains out in chain order and settle their statuses. */
-static void lay_out(const columns *c, const uint32_t *sorted, const uint32_t *cuts,
-                    const uint32_t *chain_order, layout *out, int64_t window, bool provisional)
+static void add_to_chain(const columns *c, chain_so_far *chain, uint32_t row)
 {
-    size_t at = 0;
+    int64_t closed = skpi__intcol_get(c->closed, row);
+    if (closed == SKPI_UNSET)
+        chain->any_open = true;
+    else if (chain->latest_close == SKPI_UNSET || closed > chain->latest_close)
+        chain->latest_close = closed;
+    chain->last = row;
+}
+
+/* Once stitched, keys[p] holds row p of the key order below a mark: 0 where
+ * a chain goes on, its status + 1 where a chain starts.  The layout needs
+ * nothing else. */
+static void mark_chain(const columns *c, uint64_t *keys, const chain_so_far *chain,
+                       const stitch_rules *rules)
+{
+    uint64_t mark = (uint64_t)chain_status(c, chain, rules) + 1;
+    keys[chain->start] = mark << 32 | low_half(keys[chain->start]);
+}
+
+/* Stitch the contacts of one key, keys[from..to), sorted: cut a new chain
+ * where SPEC says (nothing open in the chain and opened_at > latest close
+ * + W), mark each chain and add its sort key to chains[*count]: its first
+ * opened_at in seconds after the earliest (which fits 32 bits unless the
+ * span does not) above where it starts. */
+static void cut_key(const columns *c, uint64_t *keys, size_t from, size_t to,
+                    const stitch_rules *rules, uint64_t *chains, size_t *count)
+{
+    chain_so_far chain = { from, SKPI_UNSET, false, 0 };
+    for (size_t i = from; i < to; i++) {
+        uint32_t row = low_half(keys[i]);
+        int64_t opened = skpi__intcol_get(c->opened, row);
+        bool joins = i > from
+                     && (chain.any_open
+                         || (__int128)opened <= (__int128)chain.latest_close + rules->window);
+        if (!joins) {
+            if (i > from)
+                mark_chain(c, keys, &chain, rules);
+            chain = (chain_so_far){ i, SKPI_UNSET, false, 0 };
+            uint64_t second = (uint64_t)opened - (uint64_t)rules->opened.earliest;
+            chains[(*count)++] = second << 32 | i;
+        }
+        add_to_chain(c, &chain, row);
+        keys[i] = row;
+    }
+    mark_chain(c, keys, &chain, rules);
+}
+
+static void prefetch_contact(const columns *c, uint32_t row)
+{
+    prefetch_value(c->opened, row);
+    prefetch_value(c->closed, row);
+    prefetch_value(c->outcome, row);
+}
+
+/* Step 2: walk the contacts key by key; sort each key's contacts by time and
+ * cut them into chains.  A contact without a customer is a chain of its own.
+ * chains = the chains' sort keys, *count of them. */
+static int cut_chains(const columns *c, uint64_t *keys, size_t n, uint64_t lone,
+                      const stitch_rules *rules, uint64_t *chains, size_t *count)
+{
+    *count = 0;
+    size_t ahead = 0;
+    for (size_t from = 0; from < n;) {
+        size_t to = high_half(keys[from]) < lone ? from + 1 : run_end(keys, from, n);
+        for (; ahead < n && ahead < to + AHEAD; ahead++)
+            prefetch_contact(c, low_half(keys[ahead]));
+        int rc = sort_key(c, keys + from, to - from);
+        if (rc != SKPI_OK)
+            return rc;
+        cut_key(c, keys, from, to, rules, chains, count);
+        from = to;
+    }
+    return SKPI_OK;
+}
+
+/* ---- step 3: the chains in order ---- */
+
+static uint32_t first_row(const uint64_t *keys, uint64_t chain)
+{
+    return low_half(keys[low_half(chain)]);
+}
+
+typedef struct chain_sort {
+    const columns *c;
+    const uint64_t *keys;
+    const uint64_t *chains;
+} chain_sort;
+
+static int compare_chains(const void *context, uint32_t a, uint32_t b)
+{
+    const chain_sort *s = context;
+    return compare_time_id(s->c, first_row(s->keys, s->chains[a]),
+                           first_row(s->keys, s->chains[b]));
+}
+
+/* Step 3 for contacts spread over more than 2^32 seconds: by comparison.
+ * The digits become the chains' places, so no two are alike. */
+static int order_chains_slowly(const columns *c, const uint64_t *keys, uint64_t *chains,
+                               size_t count, uint64_t *buffer)
+{
+    uint32_t *order = skpi__malloc((count + 1) * sizeof *order);
+    if (!order)
+        return SKPI_ENOMEM;
+    for (size_t k = 0; k < count; k++)
+        order[k] = (uint32_t)k;
+    chain_sort s = { c, keys, chains };
+    int rc = skpi__sort_u32(order, count, compare_chains, &s);
+    for (size_t k = 0; rc == SKPI_OK && k < count; k++)
+        buffer[k] = (uint64_t)k << 32 | low_half(chains[order[k]]);
+    if (rc == SKPI_OK)
+        memcpy(chains, buffer, count * sizeof *chains);
+    skpi__free(order);
+    return rc;
+}
+
+/* Step 3: chains = the chains by their first contact's opened_at; chains
+ * of the same second are ordered by id as they are laid out.  out->order is
+ * allocated here, large enough to be the sort's buffer first. */
+static int order_chains(const columns *c, const uint64_t *keys, uint64_t *chains, size_t count,
+                        time_range opened, layout *out)
+{
+    size_t contacts = (out->contacts + 1) * sizeof *out->order;
+    size_t sort = (count + 1) * sizeof *chains;
+    out->order = skpi__malloc(contacts > sort ? contacts : sort);
+    if (!out->order)
+        return SKPI_ENOMEM;
+    uint64_t *buffer = (uint64_t *)(void *)out->order;
+    if (opened.span > UINT32_MAX)
+        return order_chains_slowly(c, keys, chains, count, buffer);
+    skpi__radix_sort_u64_with(chains, count, 32, buffer);
+    return SKPI_OK;
+}
+
+/* ---- step 4: the layout ---- */
+
+static int compare_first_ids(const void *context, uint32_t a, uint32_t b)
+{
+    const chain_sort *s = context;
+    return compare_ids(s->c, low_half(s->keys[a]), low_half(s->keys[b]));
+}
+
+/* Chains whose first contacts opened in the same second, chains[0..n): by
+ * the first contact's id.  Insertion sort for the usual few; the merge sort
+ * for many, as timestamps to the minute or the day make long runs. */
+static int order_by_first_id(const columns *c, const uint64_t *keys, uint64_t *chains, size_t n)
+{
+    if (n <= INSERTION_SORT_MAX) {
+        for (size_t k = 1; k < n; k++) {
+            uint64_t x = chains[k];
+            size_t j = k;
+            uint32_t row = first_row(keys, x);
+            for (; j > 0 && compare_ids(c, first_row(keys, chains[j - 1]), row) > 0; j--)
+                chains[j] = chains[j - 1];
+            chains[j] = x;
+        }
+        return SKPI_OK;
+    }
+    uint32_t *starts = skpi__malloc(n * sizeof *starts);
+    if (!starts)
+        return SKPI_ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        starts[k] = low_half(chains[k]);
+    chain_sort s = { c, keys, chains };
+    int rc = skpi__sort_u32(starts, n, compare_first_ids, &s);
+    for (size_t k = 0; rc == SKPI_OK && k < n; k++)
+        chains[k] = (uint64_t)high_half(chains[k]) << 32 | starts[k];
+    skpi__free(starts);
+    return rc;
+}
+
+/* Step 4: lay the chains out in chain order, with their statuses, from the
+ * marked keys. */
+static int lay_out(const columns *c, const uint64_t *keys, uint64_t *chains, layout *out)
+{
+    out->starts = skpi__malloc((out->count + 1) * sizeof *out->starts);
+    out->status = skpi__malloc(out->count + 1);
+    if (!out->starts || !out->status)
+        return SKPI_ENOMEM;
+    size_t at = 0, same_second = 0;
     for (size_t k = 0; k < out->count; k++) {
-        uint32_t from = cuts[chain_order[k]], to = cuts[chain_order[k] + 1];
+        if (k == same_second) {
+            same_second = run_end(chains, k, out->count);
+            int rc = order_by_first_id(c, keys, chains + k, same_second - k);
+            if (rc != SKPI_OK)
+                return rc;
+        }
+        if (k + AHEAD < out->count)
+            __builtin_prefetch(&keys[low_half(chains[k + AHEAD])]);
+        size_t p = low_half(chains[k]);
         out->starts[k] = (uint32_t)at;
-        memcpy(out->order + at, sorted + from, (to - from) * sizeof *sorted);
-        out->status[k] = (uint8_t)chain_status(c, out->order + at, to - from, out->as_of, window,
-                                               provisional);
-        at += to - from;
+        out->status[k] = (uint8_t)(high_half(keys[p]) - 1);
+        do
+            out->order[at++] = low_half(keys[p++]);
+        while (p < out->contacts && high_half(keys[p]) == 0);
     }
     out->starts[out->count] = (uint32_t)at;
+    return SKPI_OK;
+}
+
+/* Give back the part of out->order that only the chains' sort used (best
+ * effort: a refused realloc leaves it as it was). */
+static void trim_order(layout *out)
+{
+    if ((out->count + 1) * sizeof(uint64_t) <= (out->contacts + 1) * sizeof *out->order)
+        return;
+    uint32_t *order = skpi__realloc(out->order, (out->contacts + 1) * sizeof *order);
+    if (order)
+        out->order = order;
 }
 
 static int build(const skpi_records *r, int64_t window, int64_t as_of, bool provisional,
@@ -284,29 +517,25 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
     memset(out, 0, sizeof *out);
     out->contacts = n;
     out->as_of = as_of != SKPI_UNSET ? as_of : latest_timestamp(&c, n);
-    uint32_t *sorted = skpi__calloc(n + 1, sizeof *sorted);
-    uint32_t *cuts = skpi__calloc(n + 1, sizeof *cuts);
-    uint32_t *chain_order = skpi__calloc(n + 1, sizeof *chain_order);
-    out->order = skpi__calloc(n + 1, sizeof *out->order);
-    int rc = sorted && cuts && chain_order && out->order ? SKPI_OK : SKPI_ENOMEM;
-    if (rc == SKPI_OK)
-        rc = sort_by_key(&c, sorted, n);
+    stitch_rules rules = { window, out->as_of, provisional, opened_range(&c, n) };
+    /* chains is the contacts' radix buffer before it holds the chains */
+    uint64_t *keys = skpi__malloc((n + 1) * sizeof *keys);
+    uint64_t *chains = skpi__malloc((n + 1) * sizeof *chains);
+    int rc = keys && chains ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK) {
-        out->count = cut_chains(&c, sorted, n, window, cuts);
-        rc = order_chains(&c, sorted, cuts, out->count, chain_order);
-    }
-    if (rc == SKPI_OK) {
-        out->starts = skpi__calloc(out->count + 1, sizeof *out->starts);
-        out->status = skpi__calloc(out->count + 1, sizeof *out->status);
-        rc = out->starts && out->status ? SKPI_OK : SKPI_ENOMEM;
+        uint64_t lone = sort_by_key(&c, keys, n, chains);
+        rc = cut_chains(&c, keys, n, lone, &rules, chains, &out->count);
     }
     if (rc == SKPI_OK)
-        lay_out(&c, sorted, cuts, chain_order, out, window, provisional);
+        rc = order_chains(&c, keys, chains, out->count, rules.opened, out);
+    if (rc == SKPI_OK)
+        rc = lay_out(&c, keys, chains, out);
+    if (rc == SKPI_OK)
+        trim_order(out);
     else
         layout_release(out);
-    skpi__free(sorted);
-    skpi__free(cuts);
-    skpi__free(chain_order);
+    skpi__free(keys);
+    skpi__free(chains);
     return rc;
 }
 

@@ -54,13 +54,10 @@ static bool byte_varies(const uint64_t *a, size_t n, unsigned shift, size_t coun
     return count[(a[0] >> shift) & 0xFF] != n;
 }
 
-int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit)
+void skpi__radix_sort_u64_with(uint64_t *a, size_t n, unsigned low_bit, uint64_t *buffer)
 {
     if (n < 2)
-        return SKPI_OK;
-    uint64_t *buffer = skpi__malloc(n * sizeof *buffer);
-    if (!buffer)
-        return SKPI_ENOMEM;
+        return;
     uint64_t *from = a, *to = buffer;
     size_t count[256];
     for (unsigned shift = low_bit / 8 * 8; shift < 64; shift += 8) {
@@ -80,6 +77,16 @@ int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit)
     }
     if (from != a)
         memcpy(a, from, n * sizeof *a);
+}
+
+int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit)
+{
+    if (n < 2)
+        return SKPI_OK;
+    uint64_t *buffer = skpi__malloc(n * sizeof *buffer);
+    if (!buffer)
+        return SKPI_ENOMEM;
+    skpi__radix_sort_u64_with(a, n, low_bit, buffer);
     skpi__free(buffer);
     return SKPI_OK;
 }

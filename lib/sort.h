@@ -18,4 +18,10 @@ int skpi__sort_u32(uint32_t *a, size_t n, skpi__compare_u32 compare, const void 
  * in those bits keep their order.  SKPI_ENOMEM leaves a as it was. */
 int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit);
 
+/* The same sort with the caller's buffer of n values, whose contents are
+ * lost: a caller sorting large arrays can reuse memory it has already
+ * touched, as a fresh page costs more than a pass of the sort.  Cannot
+ * fail. */
+void skpi__radix_sort_u64_with(uint64_t *a, size_t n, unsigned low_bit, uint64_t *buffer);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "supportkpi.h"
 #include "suites.h"
 #include "testdata.h"
@@ -567,6 +568,125 @@ START_TEST(chain_order_over_centuries)
 }
 END_TEST
 
+/* Contacts in the same order of (opened_at, id) along a chain. */
+static void assert_time_id_order(const skpi_chains *ch, size_t chain)
+{
+    const skpi_records *r = skpi_chains_records(ch);
+    for (size_t p = 1; p < skpi_chain_size(ch, chain); p++) {
+        skpi_contact a, b;
+        ck_assert_int_eq(skpi_records_get(r, skpi_chain_contact(ch, chain, p - 1), &a), SKPI_OK);
+        ck_assert_int_eq(skpi_records_get(r, skpi_chain_contact(ch, chain, p), &b), SKPI_OK);
+        ck_assert(a.opened_at < b.opened_at
+                  || (a.opened_at == b.opened_at && strcmp(a.id, b.id) < 0));
+    }
+}
+
+/* More contacts under one (customer, reason) than the insertion sort takes
+ * go to the merge sort: the same chains, ties by id, in either order. */
+START_TEST(key_with_many_contacts)
+{
+    enum { MANY = 90 };
+    skpi_records *r2 = NULL;
+    ck_assert_int_eq(skpi_records_new(&r2), SKPI_OK);
+    for (int k = 0; k < MANY; k++) {
+        int i = k, j = MANY - 1 - k;
+        char id[16];
+        snprintf(id, sizeof id, "m%d", i);
+        add(rec, id, "cu", "r", "chat", i % 13 * DAY, i % 13 * DAY + i % 3 * 3600,
+            i % 4 ? SKPI_OUTCOME_RESOLVED : SKPI_OUTCOME_ESCALATED);
+        snprintf(id, sizeof id, "m%d", j);
+        add(r2, id, "cu", "r", "chat", j % 13 * DAY, j % 13 * DAY + j % 3 * 3600,
+            j % 4 ? SKPI_OUTCOME_RESOLVED : SKPI_OUTCOME_ESCALATED);
+    }
+    skpi_chains *a = build(rec, SKPI_UNSET, 0);
+    skpi_chains *b = build(r2, SKPI_UNSET, 0);
+    assert_same_chains(a, b);
+    ck_assert_uint_eq(skpi_chains_count(a), 1);
+    ck_assert_uint_eq(skpi_chain_size(a, 0), MANY);
+    assert_time_id_order(a, 0);
+    skpi_chains_free(a);
+    skpi_chains_free(b);
+    skpi_records_free(r2);
+}
+END_TEST
+
+/* With more (customer, reason) pairs than a 32-bit digit holds, the
+ * contacts are sorted by reason and then by customer: the same chains.
+ * 66,000 contacts of a customer and a reason of their own, opened after
+ * the others, leave the others' chains first. */
+START_TEST(many_keys_sort_the_same)
+{
+    enum { PADDING = 66000 };
+    static rc_contact v[NRAND];
+    uint64_t rng = 99u;
+    make_random(v, &rng);
+    skpi_records *r2 = NULL;
+    ck_assert_int_eq(skpi_records_new(&r2), SKPI_OK);
+    for (int i = 0; i < NRAND; i++) {
+        add_rc(rec, &v[i]);
+        add_rc(r2, &v[NRAND - 1 - i]);
+    }
+    for (int i = 0; i < PADDING; i++) {
+        char id[16], name[16];
+        snprintf(id, sizeof id, "p%d", i);
+        snprintf(name, sizeof name, "n%d", i);
+        add(r2, id, name, name, "chat", 40 * DAY + i, 40 * DAY + i + 1, SKPI_OUTCOME_RESOLVED);
+    }
+    skpi_chains *a = build(rec, 30 * DAY, 1);
+    skpi_chains *b = build(r2, 30 * DAY, 1);
+    ck_assert_uint_eq(skpi_chains_count(b), skpi_chains_count(a) + PADDING);
+    for (size_t k = 0; k < skpi_chains_count(a); k++) {
+        ck_assert_int_eq(skpi_chain_get_status(a, k), skpi_chain_get_status(b, k));
+        ck_assert_int_eq(skpi_chain_is_provisional(a, k), skpi_chain_is_provisional(b, k));
+        ck_assert_uint_eq(skpi_chain_size(a, k), skpi_chain_size(b, k));
+        for (size_t p = 0; p < skpi_chain_size(a, k); p++)
+            ck_assert_str_eq(contact_id(a, k, p), contact_id(b, k, p));
+        assert_time_id_order(a, k);
+    }
+    skpi_chains_free(a);
+    skpi_chains_free(b);
+    skpi_records_free(r2);
+}
+END_TEST
+
+/* Chains whose first contacts opened in the same second are numbered by
+ * id; more of them than the insertion sort takes go to the merge sort. */
+START_TEST(many_chains_in_one_second)
+{
+    enum { MANY = 70 };
+    for (int k = 0; k < MANY; k++) {
+        char id[16], customer[16];
+        int i = (k * 37) % MANY;   /* ids out of row order, bytewise and numerically */
+        snprintf(id, sizeof id, "s%d", i);
+        snprintf(customer, sizeof customer, "c%d", k % 35);
+        add(rec, id, customer, k < 35 ? "a" : "b", "chat", DAY, DAY + 60, SKPI_OUTCOME_RESOLVED);
+    }
+    skpi_chains *ch = build(rec, SKPI_UNSET, 0);
+    ck_assert_uint_eq(skpi_chains_count(ch), MANY);
+    for (size_t k = 1; k < MANY; k++)
+        ck_assert_int_lt(strcmp(contact_id(ch, k - 1, 0), contact_id(ch, k, 0)), 0);
+    skpi_chains_free(ch);
+}
+END_TEST
+
+/* The radix sort with the caller's buffer sorts as the one that allocates:
+ * by the high bits, values equal there in the order they came. */
+START_TEST(radix_sort_with_buffer)
+{
+    enum { COUNT = 5000 };
+    static uint64_t a[COUNT], b[COUNT], buffer[COUNT];
+    uint64_t rng = 5u;
+    for (size_t i = 0; i < COUNT; i++)
+        a[i] = b[i] = (test_lcg_next(&rng) >> 20) << 32 | (uint32_t)i;
+    skpi__radix_sort_u64_with(a, COUNT, 32, buffer);
+    ck_assert_int_eq(skpi__radix_sort_u64(b, COUNT, 32), SKPI_OK);
+    ck_assert_mem_eq(a, b, sizeof a);
+    for (size_t i = 1; i < COUNT; i++)
+        ck_assert(a[i - 1] >> 32 < a[i] >> 32
+                  || (a[i - 1] >> 32 == a[i] >> 32 && (uint32_t)a[i - 1] < (uint32_t)a[i]));
+}
+END_TEST
+
 Suite *make_chains_suite(void)
 {
     Suite *s = suite_create("chains");
@@ -591,6 +711,10 @@ Suite *make_chains_suite(void)
     tcase_add_test(limits, update_equals_rebuild);
     tcase_add_test(limits, chain_order_over_centuries);
     tcase_add_test(limits, update_in_several_steps);
+    tcase_add_test(limits, key_with_many_contacts);
+    tcase_add_test(limits, many_keys_sort_the_same);
+    tcase_add_test(limits, many_chains_in_one_second);
+    tcase_add_test(limits, radix_sort_with_buffer);
     tcase_set_timeout(limits, 60);
     suite_add_tcase(s, limits);
 
