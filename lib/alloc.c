@@ -1,9 +1,15 @@
 /* The allocator hook: the one process-wide setting (doc/conventions.md). */
+#define _DEFAULT_SOURCE  /* madvise() and MADV_POPULATE_WRITE, where there are */
+
 #include "alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "supportkpi/common.h"
 
@@ -29,9 +35,35 @@ int skpi_set_allocator(void *(*malloc_fn)(size_t),
     return SKPI_OK;
 }
 
+/* Blocks from this size on are faulted in at once (see prefault()). */
+#define PREFAULT_MIN ((size_t)4 << 20)
+
+/* Ask the kernel to map the pages of a large new block now, in one call,
+ * instead of one page fault at a time as the library first writes them: the
+ * library fills every large block it asks for (columns, sort keys, sums)
+ * right away, and in a virtual machine a page fault costs about 14 us (a
+ * 512 MiB block: 1.8 s of faults, 0.1 s populated; bench/pagefault.c
+ * measures it).  Linux 5.14 and later; elsewhere, or when the kernel says
+ * no, nothing happens.  Contents do not change. */
+static void *prefault(void *p, size_t size)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    if (p && size >= PREFAULT_MIN) {
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        uintptr_t from = ((uintptr_t)p + page - 1) / page * page;
+        uintptr_t to = ((uintptr_t)p + size) / page * page;
+        if (to > from)
+            (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)size;
+#endif
+    return p;
+}
+
 void *skpi__malloc(size_t size)
 {
-    return hook_malloc(size ? size : 1);
+    return prefault(hook_malloc(size ? size : 1), size);
 }
 
 void *skpi__calloc(size_t count, size_t size)
@@ -48,7 +80,7 @@ void *skpi__realloc(void *ptr, size_t size)
 {
     if (!ptr)
         return skpi__malloc(size);
-    return hook_realloc(ptr, size ? size : 1);
+    return prefault(hook_realloc(ptr, size ? size : 1), size);
 }
 
 void skpi__free(void *ptr)

@@ -105,6 +105,46 @@ START_TEST(reserve_keeps_array_on_failure)
 }
 END_TEST
 
+/* Blocks of 4 MiB and more are faulted in at once (alloc.c): that must
+ * not change what they hold, through malloc, realloc up and down, and
+ * calloc, with the default allocator and with a hook. */
+static void large_blocks_round_trip(void)
+{
+    size_t big = (size_t)6 << 20;
+    unsigned char *p = skpi__malloc(big);
+    ck_assert_ptr_nonnull(p);
+    for (size_t i = 0; i < big; i++)
+        p[i] = (unsigned char)(i * 7 + 1);
+    unsigned char *q = skpi__realloc(p, 2 * big);
+    ck_assert_ptr_nonnull(q);
+    size_t wrong = 0;
+    for (size_t i = 0; i < big; i++)
+        wrong += q[i] != (unsigned char)(i * 7 + 1);
+    ck_assert_uint_eq(wrong, 0);
+    memset(q + big, 0xAB, big);
+    unsigned char *r = skpi__realloc(q, big + 12345);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r[big - 1], (unsigned char)((big - 1) * 7 + 1));
+    ck_assert_uint_eq(r[big + 12344], 0xAB);
+    skpi__free(r);
+    unsigned char *z = skpi__calloc(big + 3, 1);
+    ck_assert_ptr_nonnull(z);
+    for (size_t i = 0; i < big + 3; i++)
+        wrong += z[i] != 0;
+    ck_assert_uint_eq(wrong, 0);
+    skpi__free(z);
+}
+
+START_TEST(large_blocks_keep_their_contents)
+{
+    large_blocks_round_trip();
+    test_alloc_start(-1);
+    large_blocks_round_trip();
+    ck_assert_int_eq(test_alloc_live_total(), 0);
+    test_alloc_restore();
+}
+END_TEST
+
 START_TEST(calloc_refuses_overflowing_sizes)
 {
     ck_assert_ptr_null(skpi__calloc(SIZE_MAX / 2, 4));
@@ -123,6 +163,7 @@ Suite *make_status_suite(void)
     TCase *limits = tcase_create("Limits");
     tcase_add_test(limits, fail_truncates_long_messages);
     tcase_add_test(limits, calloc_refuses_overflowing_sizes);
+    tcase_add_test(limits, large_blocks_keep_their_contents);
     suite_add_tcase(s, limits);
     TCase *errors = tcase_create("Errors");
     tcase_add_test(errors, allocator_rejects_partial_hooks);
