@@ -53,7 +53,7 @@ mkdir -p "$base/bin" || die "cannot create $base"
 # skpi_bench: against the build tree's static library, so that it runs the code
 # `make` just built (no install, no LD_LIBRARY_PATH).
 cc -std=c11 -O2 -Wall -Wextra -I "$root/include" -I "$build/include" \
-    "$here/skpi_bench.c" "$lib_a" -o "$base/bin/skpi_bench" || die "cannot build skpi_bench"
+    "$here/skpi_bench.c" "$lib_a" -pthread -o "$base/bin/skpi_bench" || die "cannot build skpi_bench"
 
 duckdb_version=$(node -e "console.log(require('$here/node_modules/@duckdb/node-api/package.json').version)")
 echo "bench: $(uname -m), $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo);" \
