@@ -226,13 +226,15 @@ int skpi__stage_finish(skpi__stage *s)
 {
     int rc = skpi__stage_flush(s);
     int worker_rc = stop_worker(s);
+    if (rc == SKPI_OK && worker_rc == SKPI_OK)
+        batch_release(&s->batch);   /* nothing staged: no room to keep between loads */
     return rc != SKPI_OK ? rc : worker_rc;
 }
 
 void skpi__stage_abandon(skpi__stage *s)
 {
     stop_worker(s);
-    batch_clear(&s->batch);
+    batch_release(&s->batch);
 }
 
 size_t skpi__stage_bytes(const skpi__stage *s)

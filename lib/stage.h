@@ -76,13 +76,14 @@ void skpi__stage_undo(skpi__stage *s, skpi__stage_mark mark);
  * failure of the worker's, and the stage must be abandoned. */
 int skpi__stage_flush(skpi__stage *s);
 
-/* Intern everything staged and stop the worker: the column has caught up.
- * Returns the first failure; the stage must then be abandoned (the pool
- * and column may hold part of the strings: the caller truncates them). */
+/* Intern everything staged and stop the worker: the column has caught up
+ * and the stage holds no memory.  Returns the first failure; the stage must
+ * then be abandoned (the pool and column may hold part of the strings: the
+ * caller truncates them). */
 int skpi__stage_finish(skpi__stage *s);
 
-/* Stop the worker and drop everything staged (for a rollback, which then
- * truncates the pool and the column). */
+/* Stop the worker and drop everything staged, holding no memory (for a
+ * rollback, which then truncates the pool and the column). */
 void skpi__stage_abandon(skpi__stage *s);
 
 /* Bytes held by the stage (batches and worker). */
