@@ -348,7 +348,7 @@ static int opt_table(lua_State *L, int arg)
     return lua_absindex(L, arg);
 }
 
-static const char *const load_keys[] = { "skip_bad_rows", NULL };
+static const char *const load_keys[] = { "skip_bad_rows", "threads", NULL };
 
 static int read_load_options(lua_State *L, int t, const char *const *allowed,
                              skpi_load_options *o, scratch *s, char *msg)
@@ -363,6 +363,15 @@ static int read_load_options(lua_State *L, int t, const char *const *allowed,
         return rc;
     lua_getfield(L, t, "skip_bad_rows");
     rc = read_boolean(L, -1, "skip_bad_rows", &o->skip_bad_rows, msg);
+    lua_pop(L, 1);
+    if (rc == SKPI_OK && lua_getfield(L, t, "threads") != LUA_TNIL) {
+        int exact = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &exact);
+        if (!exact || n < 1 || n > 2)
+            rc = failf(msg, SKPI_EINVAL, "threads: 1 or 2 is expected");
+        else
+            o->threads = (unsigned)n;
+    }
     lua_pop(L, 1);
     return rc;
 }

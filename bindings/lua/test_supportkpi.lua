@@ -544,6 +544,19 @@ test("errors on bad input", function()
     local ok, skippedc = r:load(badcontacts, { skip_bad_rows = true })
     check("records:load skip mode", ok == r and #skippedc == 1, skippedc and skippedc[1])
     eq("skip mode took the good row", r:count(), 1)
+    -- a second loader thread (threads = 2) loads the same contacts
+    local one, two = skpi.records(), skpi.records()
+    one:load(sample .. "/contacts.csv")
+    two:load(sample .. "/contacts.csv", { threads = 2 })
+    eq("two threads: same count", two:count(), one:count())
+    local same = true
+    for i = 1, one:count(), 97 do
+        local a, b = one:get(i), two:get(i)
+        same = same and a.id == b.id and a.customer == b.customer and a.closed_at == b.closed_at
+    end
+    check("two threads: same contacts", same)
+    fails("threads: 3 refused", st.EINVAL, "threads", skpi.records():load(sample .. "/contacts.csv",
+        { threads = 3 }))
     write_file(tmpdir .. "/bad_header.csv", "name,when\nx,1\n")
     fails("bad header", st.ESYNTAX, nil, skpi.records():load(tmpdir .. "/bad_header.csv"))
     local lr = skpi.ledger()
