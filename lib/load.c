@@ -441,7 +441,7 @@ int skpi_records_load(skpi_records *records, const skpi_input *input,
         rc = skpi__fail(err, SKPI_EDATA, "%s: %llu bad rows; the first: %s", l.name,
                         (unsigned long long)l.stats.skipped, l.first);
     if (rc == SKPI_OK && (rc = skpi__records_commit(records)) != SKPI_OK)
-        skpi__fail(err, rc, "%s: out of memory", l.name);
+        skpi__fail(err, rc, "%s: %s", l.name, skpi_strerror(rc));
     if (rc != SKPI_OK) {
         skpi__records_rollback(records);
     } else {

@@ -572,7 +572,7 @@ int skpi_records_add_batch(skpi_records *records, const skpi_contact *contacts, 
             fail_group(records, rc, "contact", i, contacts[i].id, &why);
     }
     if (rc == SKPI_OK && (rc = skpi__records_commit(records)) != SKPI_OK) {
-        skpi__fail(&records->error, rc, "contacts: out of memory");
+        skpi__fail(&records->error, rc, "contacts: %s", skpi_strerror(rc));
         skpi__records_rollback(records);
     }
     skpi__free(scratch.values);
@@ -685,7 +685,7 @@ int skpi_records_append_columns(skpi_records *records, const skpi_contact_column
     skpi__records_begin(records);
     int rc = append_columns(records, columns, map, &scratch, &bad, &why);
     if (rc == SKPI_OK && (rc = skpi__records_commit(records)) != SKPI_OK) {
-        skpi__fail(&records->error, rc, "columns: out of memory");
+        skpi__fail(&records->error, rc, "columns: %s", skpi_strerror(rc));
         skpi__records_rollback(records);
     } else if (rc != SKPI_OK) {
         skpi__text id = text_of(NULL);
