@@ -241,31 +241,40 @@ static int compare_time_id(const void *context, uint32_t a, uint32_t b)
 /* Runs up to this long are sorted by insertion, longer ones by merging. */
 enum { INSERTION_SORT_MAX = 24 };
 
+/* Sort a[0..n), which share their high half (one key, or one second), by
+ * `compare` of their low halves, stably.  Insertion sort for the usual
+ * handful, the merge sort for many. */
+static int sort_by_low_half(uint64_t *a, size_t n, skpi__compare_u32 compare,
+                            const void *context)
+{
+    if (n <= INSERTION_SORT_MAX) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = a[i];
+            size_t j = i;
+            for (; j > 0 && compare(context, low_half(a[j - 1]), low_half(x)) > 0; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return SKPI_OK;
+    }
+    uint32_t *lows = skpi__malloc(n * sizeof *lows);
+    if (!lows)
+        return SKPI_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        lows[i] = low_half(a[i]);
+    int rc = skpi__sort_u32(lows, n, compare, context);
+    for (size_t i = 0; rc == SKPI_OK && i < n; i++)
+        a[i] = (uint64_t)high_half(a[i]) << 32 | lows[i];
+    skpi__free(lows);
+    return rc;
+}
+
 /* Sort one key's contacts keys[0..n) by (opened_at, id): insertion sort for
  * the usual handful, which mostly come in time order already; the merge
  * sort for the few keys with many. */
 static int sort_key(const columns *c, uint64_t *keys, size_t n)
 {
-    if (n <= INSERTION_SORT_MAX) {
-        for (size_t i = 1; i < n; i++) {
-            uint64_t x = keys[i];
-            size_t j = i;
-            for (; j > 0 && compare_time_id(c, low_half(keys[j - 1]), low_half(x)) > 0; j--)
-                keys[j] = keys[j - 1];
-            keys[j] = x;
-        }
-        return SKPI_OK;
-    }
-    uint32_t *rows = skpi__malloc(n * sizeof *rows);
-    if (!rows)
-        return SKPI_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        rows[i] = low_half(keys[i]);
-    int rc = skpi__sort_u32(rows, n, compare_time_id, c);
-    for (size_t i = 0; rc == SKPI_OK && i < n; i++)
-        keys[i] = (uint64_t)high_half(keys[i]) << 32 | rows[i];
-    skpi__free(rows);
-    return rc;
+    return sort_by_low_half(keys, n, compare_time_id, c);
 }
 
 /* ---- step 2: stitching ---- */
@@ -445,28 +454,8 @@ static int compare_first_ids(const void *context, uint32_t a, uint32_t b)
  * for many, as timestamps to the minute or the day make long runs. */
 static int order_by_first_id(const columns *c, const uint64_t *keys, uint64_t *chains, size_t n)
 {
-    if (n <= INSERTION_SORT_MAX) {
-        for (size_t k = 1; k < n; k++) {
-            uint64_t x = chains[k];
-            size_t j = k;
-            uint32_t row = first_row(keys, x);
-            for (; j > 0 && compare_ids(c, first_row(keys, chains[j - 1]), row) > 0; j--)
-                chains[j] = chains[j - 1];
-            chains[j] = x;
-        }
-        return SKPI_OK;
-    }
-    uint32_t *starts = skpi__malloc(n * sizeof *starts);
-    if (!starts)
-        return SKPI_ENOMEM;
-    for (size_t k = 0; k < n; k++)
-        starts[k] = low_half(chains[k]);
     chain_sort s = { c, keys, chains };
-    int rc = skpi__sort_u32(starts, n, compare_first_ids, &s);
-    for (size_t k = 0; rc == SKPI_OK && k < n; k++)
-        chains[k] = (uint64_t)high_half(chains[k]) << 32 | starts[k];
-    skpi__free(starts);
-    return rc;
+    return sort_by_low_half(chains, n, compare_first_ids, &s);
 }
 
 /* Step 4: lay the chains out in chain order, with their statuses, from the

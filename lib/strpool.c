@@ -67,16 +67,10 @@ static int compare_to(const skpi__strpool *p, const char *s, size_t len, uint32_
     return d ? d : (len > other) - (len < other);
 }
 
-/* Ordered pool: the id of s by binary search over ids 1.., or 0 if absent.
- * The last string is tried first: new strings come after it. */
-static uint32_t search_ordered(const skpi__strpool *p, const char *s, size_t len)
+/* Ordered pool: the id of s among ids [1, hi) by binary search, or 0. */
+static uint32_t binary_search(const skpi__strpool *p, const char *s, size_t len, size_t hi)
 {
-    size_t lo = 1, hi = skpi__strpool_count(p);
-    if (hi > lo) {
-        int d = compare_to(p, s, len, (uint32_t)(hi - 1));
-        if (d >= 0)
-            return d == 0 ? (uint32_t)(hi - 1) : 0;
-    }
+    size_t lo = 1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int d = compare_to(p, s, len, (uint32_t)mid);
@@ -88,6 +82,17 @@ static uint32_t search_ordered(const skpi__strpool *p, const char *s, size_t len
             lo = mid + 1;
     }
     return 0;
+}
+
+/* Ordered pool: the id of s, or 0 if absent; *after says whether s sorts
+ * after the last string (then it is new and keeps the order).  The last
+ * string is tried first: new strings come after it. */
+static uint32_t locate_ordered(const skpi__strpool *p, const char *s, size_t len, bool *after)
+{
+    size_t count = skpi__strpool_count(p);
+    int d = count == 1 ? 1 : compare_to(p, s, len, (uint32_t)(count - 1));
+    *after = d > 0;
+    return d > 0 ? 0 : d == 0 ? (uint32_t)(count - 1) : binary_search(p, s, len, count - 1);
 }
 
 /* Lengths first: string id may be shorter than len and end near the end of
@@ -250,7 +255,8 @@ int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32
         return SKPI_OK;
     }
     if (p->ordered) {
-        *id = search_ordered(p, s, len);
+        bool after;
+        *id = locate_ordered(p, s, len, &after);
         return *id ? SKPI_OK : SKPI_ENOTFOUND;
     }
     size_t i = probe(p, s, len, hash32(s, len));
@@ -267,12 +273,10 @@ int skpi__strpool_find(const skpi__strpool *p, const char *s, size_t len, uint32
 static int intern_ordered(skpi__strpool *p, const char *s, size_t len, uint32_t *id,
                           bool *keep_order)
 {
-    size_t count = skpi__strpool_count(p);
-    *keep_order = count == 1 || compare_to(p, s, len, (uint32_t)(count - 1)) > 0;
-    *id = *keep_order ? 0 : search_ordered(p, s, len);
+    *id = locate_ordered(p, s, len, keep_order);
     if (*id || *keep_order)
         return SKPI_OK;
-    int rc = grow_table(p, count);
+    int rc = grow_table(p, skpi__strpool_count(p));
     if (rc == SKPI_OK)
         p->ordered = 0;
     return rc;
