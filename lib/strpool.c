@@ -218,6 +218,99 @@ static int grow_table(skpi__strpool *p, size_t need)
     return SKPI_OK;
 }
 
+/* ---- the memo of short strings ----
+ *
+ * Reasons, channels and regions are a handful of short strings, each met
+ * millions of times.  Hashing one and comparing it with the pool's copy
+ * (lengths from the offsets column, a memcmp call) costs more than the rest
+ * of its row's column; a small direct-mapped memo answers a repeat from two
+ * words and the length, compared in registers.  Only pools of few strings
+ * consult it: in a large one (customers, contact ids) it would rarely hit. */
+
+enum {
+    MEMO_SLOTS = 256,         /* a power of two */
+    MEMO_MAX_LEN = 16,        /* strings the two key words hold entirely */
+    MEMO_MAX_STRINGS = 4096   /* pools larger than this do without */
+};
+
+typedef struct memo_entry {
+    uint64_t head;
+    uint64_t tail;
+    uint32_t len;   /* 0: the entry is empty ("" is never memoised) */
+    uint32_t id;
+} memo_entry;
+
+struct skpi__strpool_memo {
+    memo_entry entries[MEMO_SLOTS];
+};
+
+static uint64_t load64(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    return w;
+}
+
+static uint64_t load32(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, sizeof w);
+    return w;
+}
+
+/* Two words that, with the length, say every byte of s[0..len) for
+ * 1 <= len <= MEMO_MAX_LEN: overlapping loads from both ends, never past
+ * s + len. */
+static memo_entry memo_key(const char *s, size_t len)
+{
+    memo_entry key = { 0, 0, (uint32_t)len, 0 };
+    if (len >= 8) {
+        key.head = load64(s);
+        key.tail = load64(s + len - 8);
+    } else if (len >= 4) {
+        key.head = load32(s);
+        key.tail = load32(s + len - 4);
+    } else {
+        key.head = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8
+                 | (uint64_t)(unsigned char)s[len - 1] << 16;
+    }
+    return key;
+}
+
+static memo_entry *memo_slot(struct skpi__strpool_memo *memo, const memo_entry *key)
+{
+    uint64_t h = (key->head ^ (key->tail * UINT64_C(0xD6E8FEB86659FD93)) ^ key->len)
+               * UINT64_C(0x9E3779B97F4A7C15);
+    return &memo->entries[h >> 56 & (MEMO_SLOTS - 1)];
+}
+
+/* Whether a string of len bytes goes through the memo of p, which is then
+ * allocated if it was not (a refused allocation just means no memo yet). */
+static bool memo_applies(skpi__strpool *p, size_t len)
+{
+    if (len > MEMO_MAX_LEN || skpi__strpool_count(p) > MEMO_MAX_STRINGS)
+        return false;
+    if (!p->memo)
+        p->memo = skpi__calloc(1, sizeof *p->memo);
+    return p->memo != NULL;
+}
+
+static bool memo_get(const memo_entry *e, const memo_entry *key, uint32_t *id)
+{
+    if (e->len != key->len || e->head != key->head || e->tail != key->tail)
+        return false;
+    *id = e->id;
+    return true;
+}
+
+/* After a truncation: forget the ids that are gone. */
+static void memo_forget_from(struct skpi__strpool_memo *memo, size_t count)
+{
+    for (size_t i = 0; memo && i < MEMO_SLOTS; i++)
+        if (memo->entries[i].id >= count)
+            memo->entries[i].len = 0;
+}
+
 int skpi__strpool_init(skpi__strpool *p)
 {
     memset(p, 0, sizeof *p);
@@ -244,6 +337,7 @@ void skpi__strpool_release(skpi__strpool *p)
 {
     skpi__free(p->bytes);
     skpi__free(p->slots);
+    skpi__free(p->memo);
     skpi__intcol_release(&p->offsets);
     memset(p, 0, sizeof *p);
 }
@@ -282,13 +376,9 @@ static int intern_ordered(skpi__strpool *p, const char *s, size_t len, uint32_t 
     return rc;
 }
 
-int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
+/* Interning past the memo; len > 0. */
+static int intern_slowly(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
 {
-    *added = 0;
-    if (len == 0) {
-        *id = 0;
-        return SKPI_OK;
-    }
     size_t count = skpi__strpool_count(p);
     int rc = SKPI_OK;
     bool keep_order = false;
@@ -327,6 +417,27 @@ int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *
         p->slots[free_slot(p, h)] = slot_value(*id, h);  /* anew: the table may have grown */
     *added = 1;
     return SKPI_OK;
+}
+
+int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
+{
+    *added = 0;
+    if (len == 0) {
+        *id = 0;
+        return SKPI_OK;
+    }
+    if (!memo_applies(p, len))
+        return intern_slowly(p, s, len, id, added);
+    memo_entry key = memo_key(s, len);
+    memo_entry *e = memo_slot(p->memo, &key);
+    if (memo_get(e, &key, id))
+        return SKPI_OK;
+    int rc = intern_slowly(p, s, len, id, added);
+    if (rc == SKPI_OK) {
+        key.id = *id;
+        *e = key;
+    }
+    return rc;
 }
 
 /* Strings whose misses are overlapped at a time: enough to keep the memory
@@ -393,6 +504,7 @@ void skpi__strpool_truncate(skpi__strpool *p, size_t count)
         return;
     p->bytes_len = (size_t)skpi__intcol_get(&p->offsets, count);
     skpi__intcol_truncate(&p->offsets, count);
+    memo_forget_from(p->memo, count);
     /* Linear probing cannot delete in place; the table is rebuilt in its own
      * memory, so a rollback never allocates.  (What is left of an ordered
      * pool is still in order.) */
@@ -427,5 +539,6 @@ void skpi__strpool_trim(skpi__strpool *p)
 size_t skpi__strpool_bytes(const skpi__strpool *p)
 {
     return p->bytes_cap + skpi__intcol_bytes(&p->offsets)
-           + (p->slot_mask ? table_bytes(p->slot_mask + 1) : 0);
+           + (p->slot_mask ? table_bytes(p->slot_mask + 1) : 0)
+           + (p->memo ? sizeof *p->memo : 0);
 }

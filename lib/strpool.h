@@ -13,7 +13,11 @@
  * hash table at all: a new string is new exactly when it is greater than the
  * last, and a lookup is a binary search.  The first string out of order
  * builds the table, once, and the pool hashes from then on.  At ten million
- * contacts the table is 8 bytes per contact and one cache miss per row. */
+ * contacts the table is 8 bytes per contact and one cache miss per row.
+ *
+ * A pool of at most a few thousand strings also keeps a 6 KiB memo of the
+ * short ones (16 bytes or fewer) it interned last: the reasons, channels
+ * and regions of ten million rows are answered from it without hashing. */
 #ifndef SKPI_STRPOOL_H
 #define SKPI_STRPOOL_H
 
@@ -31,6 +35,7 @@ typedef struct skpi__strpool {
     size_t slot_mask;     /* slot count - 1 (a power of two), or 0 while ordered */
     unsigned home_shift;  /* 32 - log2(slot count): a hash's home slot is hash >> it */
     int ordered;          /* strings 1.. are in increasing bytewise order, no table */
+    struct skpi__strpool_memo *memo;  /* recent short strings, or NULL (strpool.c) */
 } skpi__strpool;
 
 /* A pool holding only "" as id 0.  SKPI_ENOMEM on failure. */

@@ -119,6 +119,57 @@ START_TEST(every_byte_value)
 }
 END_TEST
 
+/* Short strings repeat through a memo (strpool.c): strings of every length
+ * it holds, and just past it, that differ in a single byte at any position
+ * get their own ids, and every repeat answers the first id. */
+START_TEST(short_strings_differ_in_any_byte)
+{
+    enum { MAX_LEN = 18 };
+    uint32_t ids[MAX_LEN + 1][MAX_LEN][2];
+    char s[MAX_LEN];
+    for (int round = 0; round < 3; round++) {
+        for (size_t len = 1; len <= MAX_LEN; len++) {
+            for (size_t at = 0; at < len; at++) {
+                for (int variant = 0; variant < 2; variant++) {
+                    memset(s, 'a', len);
+                    s[at] = variant ? 'b' : '\x80';
+                    uint32_t id = intern(&pool, s, len, round == 0);
+                    if (round == 0)
+                        ids[len][at][variant] = id;
+                    ck_assert_uint_eq(id, ids[len][at][variant]);
+                    assert_resolves(&pool, id, s, len);
+                }
+            }
+        }
+    }
+    /* and the all-'a' strings were never interned: each is new */
+    for (size_t len = 1; len <= MAX_LEN; len++) {
+        memset(s, 'a', len);
+        uint32_t id = intern(&pool, s, len, 1);
+        ck_assert_uint_eq(intern(&pool, s, len, 0), id);
+    }
+}
+END_TEST
+
+/* A truncation forgets the memoised ids it drops: the same strings come
+ * back as new ids, not as the old ones. */
+START_TEST(truncate_forgets_memoised_strings)
+{
+    static const char *const words[] = { "voice", "email", "chat", "web" };
+    for (int round = 0; round < 4; round++)
+        for (uint32_t w = 0; w < 4; w++)
+            ck_assert_uint_eq(intern_str(&pool, words[w], round == 0), w + 1);
+    skpi__strpool_truncate(&pool, 2);   /* keeps "voice" */
+    ck_assert_uint_eq(intern_str(&pool, "voice", 0), 1);
+    ck_assert_uint_eq(intern_str(&pool, "web", 1), 2);
+    ck_assert_uint_eq(intern_str(&pool, "chat", 1), 3);
+    ck_assert_uint_eq(intern_str(&pool, "email", 1), 4);
+    for (uint32_t w = 0; w < 4; w++)
+        ck_assert_uint_eq(intern_str(&pool, words[w], 0), w == 0 ? 1 : 5 - w);
+    assert_resolves(&pool, 2, "web", 3);
+}
+END_TEST
+
 START_TEST(many_strings_grow_the_table)
 {
     enum { N = 100000 };
@@ -464,6 +515,8 @@ Suite *make_strpool_suite(void)
     tcase_add_test(core, trim_keeps_strings);
     tcase_add_test(core, same_bytes_same_id);
     tcase_add_test(core, every_byte_value);
+    tcase_add_test(core, short_strings_differ_in_any_byte);
+    tcase_add_test(core, truncate_forgets_memoised_strings);
     tcase_add_test(core, find_does_not_add);
     tcase_add_test(core, truncate_forgets_and_reinterns);
     tcase_add_test(core, ordered_strings_keep_no_table);
