@@ -780,8 +780,9 @@ void skpi__records_expect(skpi_records *r, size_t rows)
     if (want < r->count)
         return;
     for (int c = 0; c < SKPI__COL_COUNT; c++)
-        if (c != SKPI__COL_CUSTOMER || !r->customers.worker)   /* not the worker's */
+        if (c != SKPI__COL_CUSTOMER)   /* the stage's, maybe the worker's */
             (void)skpi__intcol_reserve(&r->columns[c], want);
+    skpi__stage_expect(&r->customers, rows);
     for (size_t d = 0; d < r->dim_count; d++)
         (void)skpi__intcol_reserve(&r->dims[d].values, want);
     skpi__strpool_expect(&r->ids, rows);

@@ -36,6 +36,20 @@ static void batch_clear(skpi__stage_batch *b)
 {
     b->rows = 0;
     b->bytes_len = 0;
+    b->expect_rows = 0;
+}
+
+/* Grow column and pool once for `rows` more strings (skpi__stage_expect),
+ * instead of step by step: at ten million contacts each step copies a
+ * block of tens of megabytes into memory not yet mapped. */
+static void expect_rows(skpi__strpool *pool, skpi__intcol *column, size_t rows)
+{
+    if (rows > UINT32_MAX || rows > SIZE_MAX - column->len)   /* more than a pool can hold */
+        return;
+    (void)skpi__intcol_reserve(column, column->len + rows);
+    size_t seen = column->len, distinct = skpi__strpool_count(pool) - 1;
+    if (seen > 0)
+        skpi__strpool_expect(pool, (size_t)((double)rows / (double)seen * (double)distinct));
 }
 
 /* Strings interned per call of skpi__strpool_intern_many(). */
@@ -63,6 +77,10 @@ static int intern_chunk(skpi__strpool *pool, skpi__intcol *column, const skpi__s
  * and the batch is kept. */
 static int intern_batch(skpi__strpool *pool, skpi__intcol *column, skpi__stage_batch *b)
 {
+    if (b->expect_rows) {
+        expect_rows(pool, column, b->expect_rows);
+        b->expect_rows = 0;
+    }
     size_t pool_mark = skpi__strpool_count(pool), column_mark = column->len;
     int rc = SKPI_OK;
     for (size_t from = 0; rc == SKPI_OK && from < b->rows; from += CHUNK)
@@ -156,6 +174,11 @@ int skpi__stage_start_worker(skpi__stage *s)
         pthread_mutex_destroy(&w->lock);
     skpi__free(w);
     return SKPI_ENOMEM;
+}
+
+void skpi__stage_expect(skpi__stage *s, size_t rows)
+{
+    s->batch.expect_rows = rows;
 }
 
 bool skpi__stage_full(const skpi__stage *s)

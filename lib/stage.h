@@ -32,6 +32,7 @@ typedef struct skpi__stage_batch {
     size_t bytes_cap;
     size_t *ends;     /* SKPI__STAGE_ROWS: where each string ends in bytes */
     size_t rows;
+    size_t expect_rows;  /* skpi__stage_expect() for whoever interns the batch, or 0 */
 } skpi__stage_batch;
 
 typedef struct skpi__stage_worker skpi__stage_worker;
@@ -58,6 +59,13 @@ void skpi__stage_release(skpi__stage *s);
 /* Intern the following batches on a new worker thread.  SKPI_OK, or an
  * error (no thread, no memory) after which the stage goes on without one. */
 int skpi__stage_start_worker(skpi__stage *s);
+
+/* About `rows` more strings will come: the column, and the pool in
+ * proportion to the strings that were new so far, are grown once, by
+ * whoever interns the current batch (the worker's pool and column are not
+ * the caller's to touch).  Best effort: a refused allocation leaves them to
+ * grow as usual. */
+void skpi__stage_expect(skpi__stage *s, size_t rows);
 
 /* Whether the batch is full: skpi__stage_flush() before the next add. */
 bool skpi__stage_full(const skpi__stage *s);

@@ -376,8 +376,10 @@ static int intern_ordered(skpi__strpool *p, const char *s, size_t len, uint32_t 
     return rc;
 }
 
-/* Interning past the memo; len > 0. */
-static int intern_slowly(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
+/* Interning past the memo; len > 0; hash: the string's hash32() if known,
+ * or NULL. */
+static int intern_slowly(skpi__strpool *p, const char *s, size_t len, const uint32_t *hash,
+                         uint32_t *id, int *added)
 {
     size_t count = skpi__strpool_count(p);
     int rc = SKPI_OK;
@@ -387,7 +389,7 @@ static int intern_slowly(skpi__strpool *p, const char *s, size_t len, uint32_t *
         if (rc != SKPI_OK || *id)
             return rc;
     }
-    uint32_t h = keep_order ? 0 : hash32(s, len);
+    uint32_t h = keep_order ? 0 : hash ? *hash : hash32(s, len);
     if (!keep_order) {
         size_t slot = probe(p, s, len, h);
         if (p->slots[slot] != 0) {
@@ -419,7 +421,8 @@ static int intern_slowly(skpi__strpool *p, const char *s, size_t len, uint32_t *
     return SKPI_OK;
 }
 
-int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
+static int intern_with(skpi__strpool *p, const char *s, size_t len, const uint32_t *hash,
+                       uint32_t *id, int *added)
 {
     *added = 0;
     if (len == 0) {
@@ -427,17 +430,22 @@ int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *
         return SKPI_OK;
     }
     if (!memo_applies(p, len))
-        return intern_slowly(p, s, len, id, added);
+        return intern_slowly(p, s, len, hash, id, added);
     memo_entry key = memo_key(s, len);
     memo_entry *e = memo_slot(p->memo, &key);
     if (memo_get(e, &key, id))
         return SKPI_OK;
-    int rc = intern_slowly(p, s, len, id, added);
+    int rc = intern_slowly(p, s, len, hash, id, added);
     if (rc == SKPI_OK) {
         key.id = *id;
         *e = key;
     }
     return rc;
+}
+
+int skpi__strpool_intern(skpi__strpool *p, const char *s, size_t len, uint32_t *id, int *added)
+{
+    return intern_with(p, s, len, NULL, id, added);
 }
 
 /* Strings whose misses are overlapped at a time: enough to keep the memory
@@ -483,12 +491,13 @@ int skpi__strpool_intern_many(skpi__strpool *p, const char *const *strings,
     uint32_t hashes[PREFETCH_BATCH];
     for (size_t from = 0; from < n; from += PREFETCH_BATCH) {
         size_t m = n - from < PREFETCH_BATCH ? n - from : PREFETCH_BATCH;
-        if (!p->ordered)
+        bool hashed = !p->ordered;   /* a hashed pool stays hashed */
+        if (hashed)
             prefetch_probes(p, strings + from, lengths + from, m, hashes);
         for (size_t k = 0; k < m; k++) {
             int added;
-            int rc = skpi__strpool_intern(p, strings[from + k], lengths[from + k], &ids[from + k],
-                                          &added);
+            int rc = intern_with(p, strings[from + k], lengths[from + k],
+                                 hashed ? &hashes[k] : NULL, &ids[from + k], &added);
             if (rc != SKPI_OK)
                 return rc;
         }

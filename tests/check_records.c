@@ -1638,6 +1638,12 @@ START_TEST(expect_makes_room_and_changes_nothing)
     /* twelve columns of at least 22 bytes a row, 4 of id offset, the id bytes */
     ck_assert_uint_ge(skpi_records_memory(rec), empty_room + 5000 * 26);
     test_assert_records_snapshot(rec, before);
+    /* the customers' column grows when their next batch is interned: by
+     * at least a byte for each of the 5000 rows, and the pool with it */
+    size_t room = skpi_records_memory(rec);
+    skpi_contact c = good_contact("after-expect");
+    ck_assert_int_eq(skpi_records_add(rec, &c), SKPI_OK);
+    ck_assert_uint_ge(skpi_records_memory(rec), room + 5000);
     free(before);
 }
 END_TEST
