@@ -399,6 +399,50 @@ END_TEST
  * their bytes and offsets only.  Lookups of present and absent strings work
  * in that mode; the first string out of order builds the table, and every
  * string is still found afterwards. */
+/* strcmp()'s order on unsigned bytes, for qsort: the oracle. */
+static int compare_c_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Strings of 1 to 20 bytes over an alphabet with high bytes, sorted by
+ * strcmp(): in that order they keep the pool ordered (each one sorts after
+ * the last, whatever its length), and each is found again. */
+START_TEST(ordered_pool_orders_as_strcmp)
+{
+    enum { N = 3000, MAX_LEN = 20 };
+    static const char alphabet[] = { 'a', 'b', '\x7f', '\x80', '\xff' };
+    char *strings[N];
+    test_rng rng;
+    test_rng_seed(&rng, 7);
+    for (int i = 0; i < N; i++) {
+        size_t len = 1 + (size_t)test_rng_below(&rng, MAX_LEN);
+        strings[i] = calloc(len + 1, 1);
+        for (size_t k = 0; k < len; k++)
+            strings[i][k] = alphabet[test_rng_below(&rng, sizeof alphabet)];
+    }
+    qsort(strings, N, sizeof strings[0], compare_c_strings);
+    size_t distinct = 0;
+    for (int i = 0; i < N; i++) {
+        if (distinct > 0 && strcmp(strings[distinct - 1], strings[i]) == 0) {
+            free(strings[i]);
+            continue;
+        }
+        strings[distinct++] = strings[i];
+    }
+    for (size_t i = 0; i < distinct; i++)
+        ck_assert_uint_eq(intern_str(&pool, strings[i], 1), i + 1);
+    ck_assert_int_eq(pool.ordered, 1);
+    for (size_t i = 0; i < distinct; i++) {
+        assert_resolves(&pool, (uint32_t)(i + 1), strings[i], strlen(strings[i]));
+        ck_assert_uint_eq(intern_str(&pool, strings[i], 0), i + 1);
+    }
+    ck_assert_int_eq(pool.ordered, 1);
+    for (size_t i = 0; i < distinct; i++)
+        free(strings[i]);
+}
+END_TEST
+
 START_TEST(ordered_strings_keep_no_table)
 {
     enum { N = 20000 };
@@ -520,6 +564,7 @@ Suite *make_strpool_suite(void)
     tcase_add_test(core, find_does_not_add);
     tcase_add_test(core, truncate_forgets_and_reinterns);
     tcase_add_test(core, ordered_strings_keep_no_table);
+    tcase_add_test(core, ordered_pool_orders_as_strcmp);
     tcase_add_test(core, truncate_keeps_an_ordered_pool_ordered);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("Limits");
