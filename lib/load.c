@@ -317,9 +317,9 @@ static int map_contact_columns(loader *l, skpi_records *r, contact_map *m, skpi_
 
 static bool parse_outcome(loader *l, const skpi__field *f, int64_t *out)
 {
-    for (int o = 0; o < skpi_outcome_count(); o++) {
-        const char *word = skpi_outcome_name(o);
-        if (f->len == strlen(word) && memcmp(f->ptr, word, f->len) == 0) {
+    for (int o = 0; f->len && o < skpi_outcome_count(); o++) {
+        const char *word = skpi_outcome_name(o);   /* first letters differ: strlen() once a row */
+        if (word[0] == f->ptr[0] && f->len == strlen(word) && memcmp(f->ptr, word, f->len) == 0) {
             *out = o;
             return true;
         }
