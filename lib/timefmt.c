@@ -9,6 +9,7 @@
  * needed. */
 #include "timefmt.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,33 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Whether s[0..8) are eight ASCII digits; then *value is their number.
+ * Timestamps have ten digits and there are three on every row: eight of
+ * them at once (byte tricks on one word, as simdjson parses numbers) take a
+ * fifth of the instructions of eight steps.  Little-endian words only. */
+static bool eight_digits(const char *s, uint64_t *value)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    /* a byte below '0' borrows into its top bit; one above '9' carries */
+    if (((w + UINT64_C(0x4646464646464646)) | (w - UINT64_C(0x3030303030303030)))
+        & UINT64_C(0x8080808080808080))
+        return false;
+    w -= UINT64_C(0x3030303030303030);
+    w = w * 10 + (w >> 8);   /* each 16-bit lane's low byte: two digits */
+    const uint64_t pairs = UINT64_C(0x000000FF000000FF);
+    w = ((w & pairs) * UINT64_C(0x000F424000000064)               /* 100, 1000000 << 32 */
+         + ((w >> 16) & pairs) * UINT64_C(0x0000271000000001)) >> 32;   /* 1, 10000 << 32 */
+    *value = w;
+    return true;
+#else
+    (void)s;
+    (void)value;
+    return false;
+#endif
+}
+
 int skpi__parse_int64(const char *s, size_t len, int64_t *out)
 {
     size_t i = 0;
@@ -50,7 +78,9 @@ int skpi__parse_int64(const char *s, size_t len, int64_t *out)
         return SKPI_EINVAL;
     if (len - i <= 18) {
         /* The usual case, fast: eighteen digits cannot overflow. */
-        uint64_t u = 0;
+        uint64_t u = 0, eight;
+        for (; len - i >= 8 && eight_digits(s + i, &eight); i += 8)
+            u = u * 100000000 + eight;
         for (; i < len; i++) {
             unsigned digit = (unsigned)(unsigned char)s[i] - '0';
             if (digit > 9)
@@ -123,14 +153,6 @@ int skpi__valid_date(int64_t y, int m, int d)
 static const char not_a_timestamp[] =
     "not a timestamp (Unix seconds, or YYYY-MM-DDThh:mm:ss with Z or +hh:mm)";
 
-static int all_digits(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (!is_digit(s[i]))
-            return 0;
-    return 1;
-}
-
 /* The number written by n digits at s; the caller checked they are digits. */
 static int digits_value(const char *s, size_t n)
 {
@@ -200,10 +222,9 @@ int skpi__parse_time_why(const char *s, size_t len, int64_t *out, const char **w
     const char *ignored;
     if (!why)
         why = &ignored;
-    size_t sign = len > 0 && s[0] == '-';
-    if (len > sign && all_digits(s + sign, len - sign)) {
-        int64_t v;
-        int rc = skpi__parse_int64(s, len, &v);
+    int64_t v;
+    int rc = skpi__parse_int64(s, len, &v);
+    if (rc != SKPI_EINVAL) {   /* [-]digits: Unix seconds */
         /* INT64_MIN means "unset" everywhere in the library: no time has it. */
         if (rc == SKPI_OK && v == INT64_MIN)
             rc = SKPI_ERANGE;

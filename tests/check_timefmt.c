@@ -2,6 +2,7 @@
  * libc's gmtime_r()/strftime() as an independent reference. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,61 @@ START_TEST(integers)
     /* A slice of a longer text: only len bytes count. */
     ck_assert_int_eq(skpi__parse_int64("123,456", 3, &v), SKPI_OK);
     ck_assert_int_eq(v, 123);
+}
+END_TEST
+
+/* The reference: [-]digits, value by strtoll() (ERANGE beyond int64). */
+static int reference_int64(const char *s, size_t len, int64_t *out)
+{
+    size_t i = len > 0 && s[0] == '-';
+    if (i == len)
+        return SKPI_EINVAL;
+    for (size_t k = i; k < len; k++)
+        if (s[k] < '0' || s[k] > '9')
+            return SKPI_EINVAL;
+    char copy[64];
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    errno = 0;
+    long long v = strtoll(copy, NULL, 10);
+    if (errno == ERANGE)
+        return SKPI_ERANGE;
+    *out = v;
+    return SKPI_OK;
+}
+
+/* Every length to 21 digits, signed or not, and a non-digit (bytes on both
+ * sides of '0'..'9', high bytes) at every position: the parser agrees with
+ * the reference, and a timestamp of digits is the same number. */
+START_TEST(integers_against_a_reference)
+{
+    static const char strays[] = { '/', ':', ' ', 'a', '\x80', '\xff', '.', '+' };
+    test_rng rng;
+    test_rng_seed(&rng, 2025);
+    char s[24];
+    for (int round = 0; round < 40; round++) {
+        for (size_t len = 1; len <= 22; len++) {
+            for (size_t k = 0; k < len; k++)
+                s[k] = (char)('0' + test_rng_below(&rng, 10));
+            if (round % 2)
+                s[0] = '-';
+            for (size_t stray = 0; stray <= len; stray++) {
+                char t[24];
+                memcpy(t, s, len);
+                if (stray < len)
+                    t[stray] = strays[test_rng_below(&rng, sizeof strays)];
+                int64_t got = 12345, want = 12345;
+                int rc = skpi__parse_int64(t, len, &got);
+                ck_assert_int_eq(rc, reference_int64(t, len, &want));
+                ck_assert_int_eq(got, rc == SKPI_OK ? want : 12345);
+                int64_t when = 0;
+                if (rc == SKPI_OK && got != INT64_MIN) {
+                    ck_assert_int_eq(skpi__parse_time(t, len, &when), SKPI_OK);
+                    ck_assert_int_eq(when, got);
+                }
+            }
+        }
+    }
 }
 END_TEST
 
@@ -610,6 +666,7 @@ Suite *make_timefmt_suite(void)
     Suite *s = suite_create("timefmt");
     TCase *core = tcase_create("Core");
     tcase_add_test(core, integers);
+    tcase_add_test(core, integers_against_a_reference);
     tcase_add_test(core, epoch_seconds);
     tcase_add_test(core, iso_with_zone);
     tcase_add_test(core, format_iso);
