@@ -7,7 +7,8 @@
  *          skpi_ledger_load_costs, skpi_ledger_load_rates)
  * compute  chains with the default options (7-day window, as-of = the latest
  *          timestamp) and the breakdown by channel, region (skpi_chains_new,
- *          skpi_breakdown_new): every KPI, both allocations, the rounding
+ *          skpi_breakdown_new): every KPI, both allocations, the rounding;
+ *          two threads each, as the supportkpi command uses
  * write    the SPEC section 9 JSON into REPORT.json (skpi_breakdown_write_json)
  *
  * Prints "phase NAME SECONDS" per phase on stdout.  bench/run.sh builds it
@@ -71,12 +72,14 @@ int main(int argc, char **argv)
     double t1 = now();
 
     skpi_chain_options co = SKPI_CHAIN_OPTIONS_INIT;
+    co.threads = 2;   /* as the supportkpi command does by default */
     if ((rc = skpi_chains_new(&chains, records, &co, &err)) != SKPI_OK)
         return fail("chains", err.message);
     static const char *const by[] = { "channel", "region" };
     skpi_breakdown_options bo = SKPI_BREAKDOWN_OPTIONS_INIT;
     bo.by = by;
     bo.by_count = 2;
+    bo.threads = 2;
     if ((rc = skpi_breakdown_new(&breakdown, chains, ledger, &bo, &err)) != SKPI_OK)
         return fail("breakdown", err.message);
     double t2 = now();

@@ -14,7 +14,15 @@
  *     and of all the values (a radix selection: no sorting, no buffer).
  *
  * The allocation of costs runs between passes 3 and 4, so that its
- * temporaries and the time values are never held together. */
+ * temporaries and the time values are never held together.
+ *
+ * With two threads (options.threads), passes 1 and 3 split the contacts and
+ * the chains in halves, one per thread, each keying into its own hash
+ * (merged, then sorted: row numbers depend only on the keys) or tallying
+ * into its own counts (integer sums, added up); the allocation then runs
+ * on one thread while pass 4 runs on the other, their temporaries held
+ * together.  Every value is an exact integer computed from the same
+ * inputs, so the result does not depend on the number of threads. */
 #include "supportkpi/breakdown.h"
 
 #include <stdbool.h>
@@ -33,6 +41,7 @@
 #include "sort.h"
 #include "status.h"
 #include "timefmt.h"
+#include "twin.h"
 
 #define KPI_COUNT 34
 
@@ -102,6 +111,7 @@ struct skpi_breakdown {
     const skpi_records *records;
     int bucket;
     int view;
+    unsigned threads;        /* options.threads (version 2), else 1 */
     key_column *keys;
     size_t key_count;
     size_t rows;
@@ -180,8 +190,9 @@ static int add_key(skpi_breakdown *b, const char *name, skpi_error *err)
 
 static int set_keys(skpi_breakdown *b, const skpi_breakdown_options *o, skpi_error *err)
 {
-    if (o->version != SKPI_BREAKDOWN_OPTIONS_VERSION)
-        return skpi__fail(err, SKPI_EINVAL, "options: version is not SKPI_BREAKDOWN_OPTIONS_VERSION");
+    if (o->version != 1 && o->version != SKPI_BREAKDOWN_OPTIONS_VERSION)
+        return skpi__fail(err, SKPI_EINVAL, "options: version %u is not 1 or %d", o->version,
+                          SKPI_BREAKDOWN_OPTIONS_VERSION);
     if (o->by_count && !o->by)
         return skpi__fail(err, SKPI_EINVAL, "by: %zu keys but no array", o->by_count);
     if (o->bucket != SKPI_BUCKET_NONE && !skpi_bucket_name(o->bucket))
@@ -190,6 +201,7 @@ static int set_keys(skpi_breakdown *b, const skpi_breakdown_options *o, skpi_err
         return skpi__fail(err, SKPI_EINVAL, "view: %d is neither period (0) nor cohort (1)", o->view);
     b->bucket = o->bucket;
     b->view = o->view;
+    b->threads = o->version >= 2 ? o->threads : 1;  /* a version-1 struct ends before it */
     b->keys = skpi__calloc(o->by_count + 1, sizeof *b->keys);
     if (!b->keys)
         return skpi__fail(err, SKPI_ENOMEM, "by: out of memory");
@@ -339,21 +351,50 @@ static bool placed(const uint8_t *status, size_t chain)
     return s == SKPI_CHAIN_RESOLVED || s == SKPI_CHAIN_UNRESOLVED;
 }
 
-/* Pass 1: the row of every contact and placed chain (UINT32_MAX: none). */
-static int assign_rows(const skpi_breakdown *b, row_index *ix, uint32_t *contact_row,
+/* Contacts [first, end) and chains [first_chain, end_chain): one thread's
+ * share of passes 1 and 3. */
+typedef struct share {
+    size_t first, end;
+    size_t first_chain, end_chain;
+} share;
+
+/* Everything on one thread. */
+static share whole(const skpi_breakdown *b)
+{
+    share s = { 0, b->contacts, 0, skpi_chains_count(b->chains) };
+    return s;
+}
+
+/* Half of the contacts and half of the chains: the first or the second. */
+static share half(const skpi_breakdown *b, int which)
+{
+    share s = whole(b);
+    size_t mid = s.end / 2, mid_chain = s.end_chain / 2;
+    if (which == 0) {
+        s.end = mid;
+        s.end_chain = mid_chain;
+    } else {
+        s.first = mid;
+        s.first_chain = mid_chain;
+    }
+    return s;
+}
+
+/* Pass 1 for a share: the row in ix of each of its contacts and placed
+ * chains (UINT32_MAX: none). */
+static int assign_rows(const skpi_breakdown *b, share sh, row_index *ix, uint32_t *contact_row,
                        uint32_t *chain_row)
 {
     int64_t *key = skpi__calloc(b->key_count + 1, sizeof *key);
     if (!key)
         return SKPI_ENOMEM;
     int rc = SKPI_OK;
-    for (size_t i = 0; rc == SKPI_OK && i < b->contacts; i++) {
+    for (size_t i = sh.first; rc == SKPI_OK && i < sh.end; i++) {
         contact_key(b, i, key);
         rc = row_of(ix, key, &contact_row[i]);
     }
     const uint8_t *status = skpi__chains_status(b->chains);
-    size_t chains = skpi_chains_count(b->chains);
-    for (size_t c = 0; rc == SKPI_OK && c < chains; c++) {
+    for (size_t c = sh.first_chain; rc == SKPI_OK && c < sh.end_chain; c++) {
         chain_row[c] = UINT32_MAX;
         if (!placed(status, c))
             continue;
@@ -361,6 +402,61 @@ static int assign_rows(const skpi_breakdown *b, row_index *ix, uint32_t *contact
         rc = row_of(ix, key, &chain_row[c]);
     }
     skpi__free(key);
+    return rc;
+}
+
+/* One thread's pass 1. */
+typedef struct assign_job {
+    const skpi_breakdown *b;
+    share sh;
+    row_index ix;
+    uint32_t *contact_row, *chain_row;
+} assign_job;
+
+static int assign_job_run(void *arg)
+{
+    assign_job *j = arg;
+    return assign_rows(j->b, j->sh, &j->ix, j->contact_row, j->chain_row);
+}
+
+/* Give the rows of `from` to `into` (adding the keys it lacks) and renumber
+ * the share's contacts and chains to them. */
+static int merge_rows(row_index *into, const assign_job *from)
+{
+    uint32_t *row = skpi__calloc(from->ix.rows + 1, sizeof *row);
+    if (!row)
+        return SKPI_ENOMEM;
+    int rc = SKPI_OK;
+    for (size_t r = 0; rc == SKPI_OK && r < from->ix.rows; r++)
+        rc = row_of(into, from->ix.keys + r * from->ix.width, &row[r]);
+    for (size_t i = from->sh.first; rc == SKPI_OK && i < from->sh.end; i++)
+        from->contact_row[i] = row[from->contact_row[i]];
+    for (size_t c = from->sh.first_chain; rc == SKPI_OK && c < from->sh.end_chain; c++)
+        if (from->chain_row[c] != UINT32_MAX)
+            from->chain_row[c] = row[from->chain_row[c]];
+    skpi__free(row);
+    return rc;
+}
+
+/* Pass 1: the row in ix of every contact and placed chain, on two threads
+ * when asked: each keys half of them into a hash of its own, and the
+ * second's rows are then merged into the first's. */
+static int assign_all_rows(const skpi_breakdown *b, row_index *ix, uint32_t *contact_row,
+                           uint32_t *chain_row)
+{
+    if (b->threads < 2)
+        return assign_rows(b, whole(b), ix, contact_row, chain_row);
+    assign_job jobs[2] = {
+        { b, half(b, 0), { .width = b->key_count }, contact_row, chain_row },
+        { b, half(b, 1), { .width = b->key_count }, contact_row, chain_row },
+    };
+    int rc = skpi__twin_run(b->threads, (skpi__job){ assign_job_run, &jobs[0] },
+                            (skpi__job){ assign_job_run, &jobs[1] });
+    *ix = jobs[0].ix;
+    if (rc == SKPI_OK)
+        rc = merge_rows(ix, &jobs[1]);
+    skpi__free(jobs[1].ix.keys);
+    skpi__free(jobs[1].ix.slots);
     return rc;
 }
 
@@ -709,17 +805,16 @@ static void add_tally(tally *to, const tally *t)
     }
 }
 
-/* Tally every contact and placed chain into its row; the total is the sum
- * of the rows (every contact and placed chain is in exactly one), plus the
- * chains no row holds: open and pending. */
-static void tally_all(const skpi_breakdown *b, work *w)
+/* Tally a share's contacts and placed chains into their rows of
+ * tallies[0..rows), and its open and pending chains into tallies[rows]. */
+static void tally_share(const skpi_breakdown *b, const work *w, share sh, tally *tallies)
 {
     contact_columns c = contact_columns_of(b->records);
-    for (size_t i = 0; i < b->contacts; i++)
-        tally_contact(&w->tallies[w->contact_row[i]], &c, i, is_repeat(w->repeats, i));
-    tally *total = &w->tallies[b->rows];
+    for (size_t i = sh.first; i < sh.end; i++)
+        tally_contact(&tallies[w->contact_row[i]], &c, i, is_repeat(w->repeats, i));
+    tally *total = &tallies[b->rows];
     const uint8_t *status = skpi__chains_status(b->chains);
-    for (size_t ch = 0; ch < skpi_chains_count(b->chains); ch++) {
+    for (size_t ch = sh.first_chain; ch < sh.end_chain; ch++) {
         int s = status[ch] & SKPI__CHAIN_STATUS_MASK;
         total->open_chains += s == SKPI_CHAIN_OPEN;
         total->pending_chains += s == SKPI_CHAIN_PENDING;
@@ -727,10 +822,56 @@ static void tally_all(const skpi_breakdown *b, work *w)
             continue;
         size_t size;
         const uint32_t *members = chain_members(b->chains, ch, &size);
-        tally_chain(&w->tallies[w->chain_row[ch]], &c, members, size, s == SKPI_CHAIN_RESOLVED);
+        tally_chain(&tallies[w->chain_row[ch]], &c, members, size, s == SKPI_CHAIN_RESOLVED);
     }
+}
+
+/* The second thread's share of pass 3, into counts of its own. */
+typedef struct tally_job {
+    const skpi_breakdown *b;
+    const work *w;
+    tally *tallies;  /* rows + 1 */
+} tally_job;
+
+static int tally_job_run(void *arg)
+{
+    tally_job *j = arg;
+    j->tallies = skpi__calloc(j->b->rows + 1, sizeof *j->tallies);
+    if (!j->tallies)
+        return SKPI_ENOMEM;
+    tally_share(j->b, j->w, half(j->b, 1), j->tallies);
+    return SKPI_OK;
+}
+
+static int tally_first_half(void *arg)
+{
+    tally_job *j = arg;
+    tally_share(j->b, j->w, half(j->b, 0), j->tallies);
+    return SKPI_OK;
+}
+
+/* Tally every contact and placed chain into its row of w->tallies (zeroed),
+ * on two threads when asked; the total is the sum of the rows (every
+ * contact and placed chain is in exactly one), plus the chains no row
+ * holds: open and pending. */
+static int tally_all(const skpi_breakdown *b, work *w)
+{
+    if (b->threads < 2) {
+        tally_share(b, w, whole(b), w->tallies);
+    } else {
+        tally_job jobs[2] = { { b, w, w->tallies }, { b, w, NULL } };
+        int rc = skpi__twin_run(b->threads, (skpi__job){ tally_first_half, &jobs[0] },
+                                (skpi__job){ tally_job_run, &jobs[1] });
+        for (size_t slot = 0; rc == SKPI_OK && slot <= b->rows; slot++)
+            add_tally(&w->tallies[slot], &jobs[1].tallies[slot]);
+        skpi__free(jobs[1].tallies);
+        if (rc != SKPI_OK)
+            return rc;
+    }
+    tally *total = &w->tallies[b->rows];
     for (size_t r = 0; r < b->rows; r++)
         add_tally(total, &w->tallies[r]);
+    return SKPI_OK;
 }
 
 /* Gather time to close or first response of every contact into its row's run. */
@@ -915,6 +1056,8 @@ static int key_texts(skpi_breakdown *b)
 
 static int allocate_costs(skpi_breakdown *b, work *w, skpi_error *err)
 {
+    if (!w->ledger)
+        return SKPI_OK;
     int rc = skpi__allocate(&w->money, w->ledger, b->records, b->contacts, w->contact_row,
                             w->repeats, b->rows, err);
     if (rc != SKPI_OK)
@@ -929,6 +1072,36 @@ static int allocate_costs(skpi_breakdown *b, work *w, skpi_error *err)
     return SKPI_OK;
 }
 
+/* The allocation, on the calling thread (it reports into err). */
+typedef struct allocate_job {
+    skpi_breakdown *b;
+    work *w;
+    skpi_error *err;
+} allocate_job;
+
+static int allocate_job_run(void *arg)
+{
+    allocate_job *j = arg;
+    return allocate_costs(j->b, j->w, j->err);
+}
+
+static int fill_job_run(void *arg)
+{
+    allocate_job *j = arg;
+    return fill_cells(j->b, j->w);
+}
+
+/* The allocation, then pass 4; with two threads, both at once.  They read
+ * the rows and tallies and write apart: the allocation w->money and the
+ * ledger figures of b, pass 4 b->values and b->present.  A failure of the
+ * allocation is the one reported, as when it runs first. */
+static int allocate_and_fill(skpi_breakdown *b, work *w, skpi_error *err)
+{
+    allocate_job job = { b, w, err };
+    return skpi__twin_run(b->threads, (skpi__job){ allocate_job_run, &job },
+                          (skpi__job){ fill_job_run, &job });
+}
+
 static int compute(skpi_breakdown *b, work *w, skpi_error *err)
 {
     size_t chains = skpi_chains_count(b->chains);
@@ -938,7 +1111,7 @@ static int compute(skpi_breakdown *b, work *w, skpi_error *err)
     w->repeats = repeat_bits(b->chains, b->contacts);
     int rc = w->contact_row && w->chain_row && w->repeats ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK)
-        rc = assign_rows(b, &ix, w->contact_row, w->chain_row);
+        rc = assign_all_rows(b, &ix, w->contact_row, w->chain_row);
     int64_t no_key = 0;  /* a zero-width key still needs memory to point at */
     if (rc == SKPI_OK && b->key_count == 0 && ix.rows == 0)
         rc = row_of(&ix, &no_key, &(uint32_t){ 0 });  /* no grouping: always the one row */
@@ -949,11 +1122,9 @@ static int compute(skpi_breakdown *b, work *w, skpi_error *err)
     if (rc == SKPI_OK && !(w->tallies = skpi__calloc(b->rows + 1, sizeof *w->tallies)))
         rc = SKPI_ENOMEM;
     if (rc == SKPI_OK)
-        tally_all(b, w);
-    if (rc == SKPI_OK && w->ledger)
-        rc = allocate_costs(b, w, err);
+        rc = tally_all(b, w);
     if (rc == SKPI_OK)
-        rc = fill_cells(b, w);
+        rc = allocate_and_fill(b, w, err);
     if (rc == SKPI_OK && w->ledger && (rc = set_money(b, w)) == SKPI_ERANGE)
         skpi__fail(err, rc, "breakdown: a money value does not fit int64");
     if (rc == SKPI_OK)

@@ -38,6 +38,7 @@
 #include "records.h"
 #include "sort.h"
 #include "status.h"
+#include "twin.h"
 
 typedef struct layout {
     uint32_t *order;   /* contacts chain by chain */
@@ -50,7 +51,7 @@ typedef struct layout {
 
 struct skpi_chains {
     const skpi_records *records;
-    skpi_chain_options options; /* as given: UNSET as_of stays UNSET */
+    skpi_chain_options options; /* as given, read_options(): UNSET as_of stays UNSET */
     int64_t window;
     layout built;
     skpi_error error;
@@ -362,17 +363,18 @@ static void prefetch_contact(const columns *c, uint32_t row)
     prefetch_value(c->outcome, row);
 }
 
-/* Step 2: walk the contacts key by key; sort each key's contacts by time and
- * cut them into chains.  A contact without a customer is a chain of its own.
- * chains = the chains' sort keys, *count of them. */
-static int cut_chains(const columns *c, uint64_t *keys, size_t n, uint64_t lone,
-                      const stitch_rules *rules, uint64_t *chains, size_t *count)
+/* Step 2 for the keys keys[first..end), whole keys: walk them key by key;
+ * sort each key's contacts by time and cut them into chains.  A contact
+ * without a customer is a chain of its own.  chains = the chains' sort keys,
+ * *count of them.  Reads and writes no key outside the range. */
+static int cut_range(const columns *c, uint64_t *keys, size_t first, size_t end, uint64_t lone,
+                     const stitch_rules *rules, uint64_t *chains, size_t *count)
 {
     *count = 0;
-    size_t ahead = 0;
-    for (size_t from = 0; from < n;) {
-        size_t to = high_half(keys[from]) < lone ? from + 1 : run_end(keys, from, n);
-        for (; ahead < n && ahead < to + AHEAD; ahead++)
+    size_t ahead = first;
+    for (size_t from = first; from < end;) {
+        size_t to = high_half(keys[from]) < lone ? from + 1 : run_end(keys, from, end);
+        for (; ahead < end && ahead < to + AHEAD; ahead++)
             prefetch_contact(c, low_half(keys[ahead]));
         int rc = sort_key(c, keys + from, to - from);
         if (rc != SKPI_OK)
@@ -381,6 +383,55 @@ static int cut_chains(const columns *c, uint64_t *keys, size_t n, uint64_t lone,
         from = to;
     }
     return SKPI_OK;
+}
+
+/* One thread's part of step 2. */
+typedef struct cut_part {
+    const columns *c;
+    uint64_t *keys;
+    size_t first, end;
+    uint64_t lone;
+    const stitch_rules *rules;
+    uint64_t *chains;
+    size_t count;
+} cut_part;
+
+static int cut_part_run(void *arg)
+{
+    cut_part *p = arg;
+    return cut_range(p->c, p->keys, p->first, p->end, p->lone, p->rules, p->chains, &p->count);
+}
+
+/* The first place at or after the middle of keys[0..n) where one key ends
+ * and the next begins (or n). */
+static size_t middle_boundary(const uint64_t *keys, size_t n, uint64_t lone)
+{
+    size_t m = n / 2;
+    while (m > 0 && m < n && high_half(keys[m]) >= lone
+           && high_half(keys[m]) == high_half(keys[m - 1]))
+        m++;
+    return m;
+}
+
+/* Step 2: cut every key into chains, on two threads when asked: each cuts
+ * whole keys of one half.  The second half's chains go to chains[m..]
+ * (a half of m contacts has at most m chains) and are then moved down
+ * behind the first's, so chains is what one walk would have made. */
+static int cut_chains(const columns *c, uint64_t *keys, size_t n, uint64_t lone,
+                      const stitch_rules *rules, uint64_t *chains, size_t *count, unsigned threads)
+{
+    if (threads < 2)
+        return cut_range(c, keys, 0, n, lone, rules, chains, count);
+    size_t m = middle_boundary(keys, n, lone);
+    cut_part parts[2] = {
+        { c, keys, 0, m, lone, rules, chains, 0 },
+        { c, keys, m, n, lone, rules, chains + m, 0 },
+    };
+    int rc = skpi__twin_run(threads, (skpi__job){ cut_part_run, &parts[0] },
+                            (skpi__job){ cut_part_run, &parts[1] });
+    memmove(chains + parts[0].count, chains + m, parts[1].count * sizeof *chains);
+    *count = parts[0].count + parts[1].count;
+    return rc;
 }
 
 /* ---- step 3: the chains in order ---- */
@@ -499,7 +550,7 @@ static void trim_order(layout *out)
 }
 
 static int build(const skpi_records *r, int64_t window, int64_t as_of, bool provisional,
-                 layout *out)
+                 unsigned threads, layout *out)
 {
     columns c = columns_of(r);
     size_t n = skpi_records_count(r);
@@ -513,7 +564,7 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
     int rc = keys && chains ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK) {
         uint64_t lone = sort_by_key(&c, keys, n, chains);
-        rc = cut_chains(&c, keys, n, lone, &rules, chains, &out->count);
+        rc = cut_chains(&c, keys, n, lone, &rules, chains, &out->count, threads);
     }
     if (rc == SKPI_OK)
         rc = order_chains(&c, keys, chains, out->count, rules.opened, out);
@@ -530,10 +581,28 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
 
 /* ---- the handle ---- */
 
+/* The caller's options (NULL: the defaults) as this version's struct.  A
+ * version-1 struct ends before `threads`, which must then not be read. */
+static int read_options(const skpi_chain_options *given, skpi_chain_options *out,
+                        skpi_error *err)
+{
+    *out = (skpi_chain_options)SKPI_CHAIN_OPTIONS_INIT;
+    if (!given)
+        return SKPI_OK;
+    if (given->version != 1 && given->version != SKPI_CHAIN_OPTIONS_VERSION)
+        return skpi__fail(err, SKPI_EINVAL, "options: version %u is not 1 or %d", given->version,
+                          SKPI_CHAIN_OPTIONS_VERSION);
+    out->window_seconds = given->window_seconds;
+    out->as_of = given->as_of;
+    out->provisional = given->provisional;
+    out->anchor = given->anchor;
+    if (given->version >= 2)
+        out->threads = given->threads;
+    return SKPI_OK;
+}
+
 static int check_options(const skpi_chain_options *o, skpi_error *err)
 {
-    if (o->version != SKPI_CHAIN_OPTIONS_VERSION)
-        return skpi__fail(err, SKPI_EINVAL, "options: version is not SKPI_CHAIN_OPTIONS_VERSION");
     if (o->window_seconds != SKPI_UNSET
         && (o->window_seconds < 0 || o->window_seconds > SKPI_WINDOW_MAX))
         return skpi__fail(err, SKPI_EINVAL, "window_seconds: %lld is not 0..%d",
@@ -550,18 +619,19 @@ int skpi_chains_new(skpi_chains **chains, const skpi_records *records,
     if (!chains || !records)
         return skpi__fail(err, SKPI_EINVAL, "chains: the output pointer or the records is NULL");
     *chains = NULL;
-    skpi_chain_options defaults = SKPI_CHAIN_OPTIONS_INIT;
-    const skpi_chain_options *o = options ? options : &defaults;
-    int rc = check_options(o, err);
+    skpi_chain_options o;
+    int rc = read_options(options, &o, err);
+    if (rc == SKPI_OK)
+        rc = check_options(&o, err);
     if (rc != SKPI_OK)
         return rc;
     skpi_chains *c = skpi__calloc(1, sizeof *c);
     if (!c)
         return skpi__fail(err, SKPI_ENOMEM, "chains: out of memory");
     c->records = records;
-    c->options = *o;
-    c->window = o->window_seconds == SKPI_UNSET ? SKPI_WINDOW_DEFAULT : o->window_seconds;
-    rc = build(records, c->window, o->as_of, o->provisional != 0, &c->built);
+    c->options = o;
+    c->window = o.window_seconds == SKPI_UNSET ? SKPI_WINDOW_DEFAULT : o.window_seconds;
+    rc = build(records, c->window, o.as_of, o.provisional != 0, o.threads, &c->built);
     if (rc != SKPI_OK) {
         skpi__free(c);
         return skpi__fail(err, rc, "chains: out of memory");
@@ -584,7 +654,7 @@ int skpi_chains_update(skpi_chains *chains)
         return SKPI_EINVAL;
     layout fresh;
     int rc = build(chains->records, chains->window, chains->options.as_of,
-                   chains->options.provisional != 0, &fresh);
+                   chains->options.provisional != 0, chains->options.threads, &fresh);
     if (rc != SKPI_OK)
         return skpi__fail(&chains->error, rc, "chains: out of memory");
     layout_release(&chains->built);
@@ -606,10 +676,13 @@ int skpi_chains_options(const skpi_chains *chains, skpi_chain_options *options)
 {
     if (!chains || !options)
         return SKPI_EINVAL;
-    *options = chains->options;
+    /* options may be the version-1 struct of an older program: only its
+     * members are written */
+    options->version = 1;
     options->window_seconds = chains->window;
     options->as_of = chains->built.as_of;
     options->provisional = chains->options.provisional != 0;
+    options->anchor = chains->options.anchor;
     return SKPI_OK;
 }
 

@@ -1,6 +1,7 @@
 /* Breakdowns (SPEC §5, §6): every KPI worked by hand on a small set, grouping,
  * placement of chains, drill-down, bad options. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,203 @@ START_TEST(empty_records_one_row)
 }
 END_TEST
 
+/* ---- Threads: options.threads = 2 ---- */
+
+typedef struct grouping {
+    const char *by[2];
+    size_t by_count;
+    int bucket;
+    int view;
+} grouping;
+
+/* The last two need the dimensions of the random contacts. */
+static const grouping groupings[] = {
+    { { NULL, NULL }, 0, SKPI_BUCKET_NONE, SKPI_VIEW_PERIOD },
+    { { "channel", "outcome" }, 2, SKPI_BUCKET_NONE, SKPI_VIEW_PERIOD },
+    { { "tier", NULL }, 1, SKPI_BUCKET_MONTH, SKPI_VIEW_PERIOD },
+    { { "channel", "region" }, 2, SKPI_BUCKET_NONE, SKPI_VIEW_PERIOD },
+    { { "reason", "product" }, 2, SKPI_BUCKET_WEEK, SKPI_VIEW_COHORT },
+};
+
+enum { WITHOUT_DIMENSIONS = 3 };
+
+static int break_down(skpi_breakdown **b, const skpi_chains *c, const skpi_ledger *l,
+                      const grouping *g, unsigned threads, skpi_error *err)
+{
+    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    o.by = g->by;
+    o.by_count = g->by_count;
+    o.bucket = g->bucket;
+    o.view = g->view;
+    o.threads = threads;
+    return skpi_breakdown_new(b, c, l, &o, err);
+}
+
+/* The JSON report and the contacts and chains behind every row. */
+static char *breakdown_text(const skpi_breakdown *b)
+{
+    char *json = test_breakdown_json(b, SKPI_UNSET);
+    test_text t = { NULL, 0, 0 };
+    test_text_put(&t, json, strlen(json));
+    free(json);
+    for (size_t r = 0; r <= skpi_breakdown_row_count(b); r++) {
+        size_t row = r < skpi_breakdown_row_count(b) ? r : SKPI_ROW_TOTAL;
+        test_text_put_str(&t, "row");
+        for (size_t k = 0; k < skpi_breakdown_row_contact_count(b, row); k++)
+            test_text_put_int(&t, (int64_t)skpi_breakdown_row_contact(b, row, k));
+        test_text_put_str(&t, "chains");
+        for (size_t k = 0; k < skpi_breakdown_row_chain_count(b, row); k++)
+            test_text_put_int(&t, (int64_t)skpi_breakdown_row_chain(b, row, k));
+    }
+    return t.p;
+}
+
+/* Every grouping of `c`, with and without ledger `l`, with one thread and
+ * with 2 and 3 (as 2): the same JSON bytes, the same rows behind them. */
+static void require_threads_agree(const skpi_chains *c, const skpi_ledger *l)
+{
+    size_t d;
+    bool dimensions = skpi_records_dimension_index(skpi_chains_records(c), "region", &d) == SKPI_OK
+                      && skpi_records_dimension_index(skpi_chains_records(c), "product", &d)
+                             == SKPI_OK;
+    size_t count = dimensions ? sizeof groupings / sizeof groupings[0] : WITHOUT_DIMENSIONS;
+    for (size_t g = 0; g < count; g++) {
+        for (int costed = 0; costed < 2; costed++) {
+            skpi_breakdown *one = NULL;
+            skpi_error err;
+            ck_assert_msg(break_down(&one, c, costed ? l : NULL, &groupings[g], 1, &err) == SKPI_OK,
+                          "%s", err.message);
+            char *want = breakdown_text(one);
+            for (unsigned threads = 2; threads <= 3; threads++) {
+                skpi_breakdown *two = NULL;
+                ck_assert_int_eq(break_down(&two, c, costed ? l : NULL, &groupings[g], threads,
+                                            &err), SKPI_OK);
+                char *got = breakdown_text(two);
+                ck_assert_msg(strcmp(want, got) == 0, "grouping %zu, ledger %d, %u threads", g,
+                              costed, threads);
+                free(got);
+                skpi_breakdown_free(two);
+            }
+            free(want);
+            skpi_breakdown_free(one);
+        }
+    }
+}
+
+/* Random contacts and ledgers, from none to enough that each thread keys,
+ * tallies and gathers thousands, odd counts among them. */
+START_TEST(two_threads_break_down_what_one_does)
+{
+    static const size_t sizes[] = { 0, 1, 2, 3, 7, 301, 4097, 20001 };
+    size_t n = sizes[_i];
+    skpi_records *r = NULL;
+    skpi_chains *c = NULL;
+    skpi_ledger *l = NULL;
+    ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+    test_add_random_contacts(r, n, 500 + n, B);
+    test_stitch(&c, r, SKPI_UNSET, SKPI_ANCHOR_FIRST);
+    ck_assert_int_eq(skpi_ledger_new(&l, "EUR", NULL), SKPI_OK);
+    test_random_ledger(l, 3 + n, 40, B);
+    require_threads_agree(c, l);
+    test_free_handles(&r, &c, &l);
+}
+END_TEST
+
+/* A failure of the allocation (a missing rate) is reported as with one
+ * thread, while the other thread computes the percentiles. */
+START_TEST(two_threads_report_the_same_failure)
+{
+    skpi_ledger *l = NULL;
+    ck_assert_int_eq(skpi_ledger_new(&l, "EUR", NULL), SKPI_OK);
+    ck_assert_int_eq(skpi_ledger_set_rate(l, 1, 100), SKPI_OK);
+    ck_assert_int_eq(skpi_ledger_add_entry(l, SKPI_CATEGORY_OTHER, 10, B, T,
+                                           SKPI_DRIVER_TIER_WEIGHTED, NULL, 0, NULL, NULL),
+                     SKPI_OK);
+    for (size_t g = 0; g < WITHOUT_DIMENSIONS; g++) {
+        skpi_error one, two;
+        skpi_breakdown *b = NULL;
+        ck_assert_int_eq(break_down(&b, chains, l, &groupings[g], 1, &one), SKPI_ENOTFOUND);
+        b = (skpi_breakdown *)&b;
+        ck_assert_int_eq(break_down(&b, chains, l, &groupings[g], 2, &two), SKPI_ENOTFOUND);
+        ck_assert_ptr_null(b);
+        ck_assert_int_eq(two.code, SKPI_ENOTFOUND);
+        ck_assert_str_eq(one.message, two.message);
+    }
+    skpi_ledger_free(l);
+}
+END_TEST
+
+/* Version 1 options (without `threads`) still break down; another version
+ * is refused. */
+START_TEST(options_versions)
+{
+    skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    o.version = 1;
+    o.threads = 12345;   /* a version-1 caller has no such member: never read */
+    skpi_breakdown *b = NULL;
+    ck_assert_int_eq(skpi_breakdown_new(&b, chains, NULL, &o, NULL), SKPI_OK);
+    ck_assert_int_eq(test_kpi(b, SKPI_ROW_TOTAL, SKPI_KPI_CONTACTS), 9);
+    skpi_breakdown_free(b);
+    for (unsigned version = 0; version < 5; version += 3) {
+        o.version = version;
+        skpi_error err;
+        b = (skpi_breakdown *)&b;
+        ck_assert_int_eq(skpi_breakdown_new(&b, chains, NULL, &o, &err), SKPI_EINVAL);
+        ck_assert_ptr_null(b);
+        char want[32];
+        snprintf(want, sizeof want, "version %u", version);
+        ck_assert_ptr_nonnull(strstr(err.message, want));
+    }
+}
+END_TEST
+
+/* Allocation N fails, on whichever thread makes it: SKPI_ENOMEM, nothing
+ * kept; then the result of one thread. */
+START_TEST(two_threads_under_failures)
+{
+    test_alloc_start(-1);
+    skpi_records *r = NULL;
+    skpi_chains *c = NULL;
+    skpi_ledger *l = NULL;
+    ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+    test_add_random_contacts(r, 301, 11, B);
+    test_stitch(&c, r, SKPI_UNSET, SKPI_ANCHOR_FIRST);
+    ck_assert_int_eq(skpi_ledger_new(&l, "EUR", NULL), SKPI_OK);
+    test_random_ledger(l, 12, 20, B);
+    const grouping *g = &groupings[3];
+    skpi_breakdown *b = NULL;
+    ck_assert_int_eq(break_down(&b, c, l, g, 1, NULL), SKPI_OK);
+    char *want = breakdown_text(b);
+    skpi_breakdown_free(b);
+    long failures = 0;
+    for (long n = 0;; n++) {
+        ck_assert_int_lt(n, 100000);
+        long live = test_alloc_live_total();
+        skpi_error err;
+        b = (skpi_breakdown *)&b;
+        test_alloc_rearm(n);
+        int rc = break_down(&b, c, l, g, 2, &err);
+        test_alloc_rearm(-1);
+        if (rc == SKPI_OK) {
+            char *got = breakdown_text(b);
+            ck_assert_str_eq(got, want);
+            free(got);
+            skpi_breakdown_free(b);
+            ck_assert_int_eq(test_alloc_live_total(), live);
+            break;
+        }
+        failures++;
+        TEST_REQUIRE(rc == SKPI_ENOMEM && err.code == SKPI_ENOMEM && b == NULL);
+        TEST_REQUIRE(test_alloc_live_total() == live);
+    }
+    ck_assert_int_gt(failures, 10);
+    free(want);
+    test_free_handles(&r, &c, &l);
+    ck_assert_int_eq(test_alloc_live_total(), 0);
+    test_alloc_restore();
+}
+END_TEST
+
 Suite *make_breakdown_suite(void)
 {
     Suite *s = suite_create("breakdown");
@@ -478,6 +676,15 @@ Suite *make_breakdown_suite(void)
     TCase *errors = tcase_create("Errors");
     tcase_add_checked_fixture(errors, setup, teardown);
     tcase_add_test(errors, bad_options);
+    tcase_add_test(errors, options_versions);
     suite_add_tcase(s, errors);
+
+    TCase *threads = tcase_create("Threads");
+    tcase_add_checked_fixture(threads, setup, teardown);
+    tcase_add_loop_test(threads, two_threads_break_down_what_one_does, 0, 8);
+    tcase_add_test(threads, two_threads_report_the_same_failure);
+    tcase_add_test(threads, two_threads_under_failures);
+    tcase_set_timeout(threads, 120);
+    suite_add_tcase(s, threads);
     return s;
 }

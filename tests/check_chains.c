@@ -687,6 +687,176 @@ START_TEST(radix_sort_with_buffer)
 }
 END_TEST
 
+/* ---- Threads: options.threads = 2 ---- */
+
+static skpi_chains *build_with(const skpi_records *r, int64_t window, unsigned threads)
+{
+    skpi_chains *ch = NULL;
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.window_seconds = window;
+    o.threads = threads;
+    ck_assert_int_eq(skpi_chains_new(&ch, r, &o, NULL), SKPI_OK);
+    return ch;
+}
+
+/* Everything the accessors show, compared without a check per value (the
+ * runner would be told of each). */
+static void require_same_chains(const skpi_chains *a, const skpi_chains *b)
+{
+    TEST_REQUIRE(skpi_chains_count(a) == skpi_chains_count(b));
+    TEST_REQUIRE(skpi_chains_contact_count(a) == skpi_chains_contact_count(b));
+    for (size_t k = 0; k < skpi_chains_count(a); k++) {
+        TEST_REQUIRE(skpi_chain_get_status(a, k) == skpi_chain_get_status(b, k));
+        TEST_REQUIRE(skpi_chain_is_provisional(a, k) == skpi_chain_is_provisional(b, k));
+        TEST_REQUIRE(skpi_chain_size(a, k) == skpi_chain_size(b, k));
+        for (size_t p = 0; p < skpi_chain_size(a, k); p++)
+            TEST_REQUIRE(skpi_chain_contact(a, k, p) == skpi_chain_contact(b, k, p));
+    }
+}
+
+/* Chains of rec with one thread, then with 2 and 3 (as 2), for a few
+ * windows: the same. */
+static void require_threads_agree(void)
+{
+    static const int64_t windows[] = { SKPI_UNSET, 0, 3 * DAY };
+    for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+        skpi_chains *one = build_with(rec, windows[w], 1);
+        for (unsigned threads = 2; threads <= 3; threads++) {
+            skpi_chains *two = build_with(rec, windows[w], threads);
+            require_same_chains(one, two);
+            skpi_chains_free(two);
+        }
+        skpi_chains_free(one);
+    }
+}
+
+/* Random contacts of every size from none to enough that each thread
+ * stitches thousands of keys, odd counts among them. */
+START_TEST(two_threads_stitch_what_one_does)
+{
+    static const size_t sizes[] = { 0, 1, 2, 3, 7, 301, 4097, 20001 };
+    size_t n = sizes[_i], more = n / 2 + 1;
+    test_contact *g = malloc((n + more) * sizeof *g);
+    ck_assert_ptr_nonnull(g);
+    test_random_contacts(g, n + more, 1000 + n, 1772323200);
+    test_add_contacts(rec, g, NULL, n);
+    require_threads_agree();
+    /* contacts appended later, through skpi_chains_update() */
+    skpi_chains *two = build_with(rec, SKPI_UNSET, 2);
+    test_add_contacts(rec, g + n, NULL, more);
+    ck_assert_int_eq(skpi_chains_update(two), SKPI_OK);
+    skpi_chains *one = build_with(rec, SKPI_UNSET, 1);
+    require_same_chains(one, two);
+    skpi_chains_free(one);
+    skpi_chains_free(two);
+    free(g);
+}
+END_TEST
+
+/* Where the halves meet: among contacts without a customer (each a chain
+ * of its own), or nowhere when one key holds every contact. */
+START_TEST(two_threads_at_the_edges)
+{
+    char id[16];
+    for (int i = 0; i < 501; i++) {
+        snprintf(id, sizeof id, "x%d", i);
+        add(rec, id, "", "r", "chat", DAY + i % 7, DAY + 100, SKPI_OUTCOME_RESOLVED);
+    }
+    for (int i = 0; i < 20; i++) {
+        snprintf(id, sizeof id, "y%d", i);
+        add(rec, id, "u", "r", "chat", DAY * (i % 5), DAY * (i % 5) + 60, SKPI_OUTCOME_RESOLVED);
+    }
+    require_threads_agree();
+    test_free_handles(&rec, NULL, NULL);
+    ck_assert_int_eq(skpi_records_new(&rec), SKPI_OK);
+    for (int i = 0; i < 101; i++) {
+        snprintf(id, sizeof id, "z%d", i);
+        add(rec, id, "u", "r", "chat", DAY * (i % 13), DAY * (i % 13) + 60,
+            i % 9 ? SKPI_OUTCOME_RESOLVED : SKPI_OUTCOME_ESCALATED);
+    }
+    require_threads_agree();
+}
+END_TEST
+
+/* Version 1 options (without `threads`) still build; another version is
+ * refused.  skpi_chains_options() fills a version-1 struct. */
+START_TEST(options_versions)
+{
+    add(rec, "a", "u", "r", "chat", DAY, DAY + 10, SKPI_OUTCOME_RESOLVED);
+    skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+    o.version = 1;
+    o.threads = 12345;   /* a version-1 caller has no such member: never read */
+    skpi_chains *ch = NULL;
+    ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, NULL), SKPI_OK);
+    skpi_chain_options got = SKPI_CHAIN_OPTIONS_INIT;
+    got.threads = 77;
+    ck_assert_int_eq(skpi_chains_options(ch, &got), SKPI_OK);
+    ck_assert_uint_eq(got.version, 1);
+    ck_assert_uint_eq(got.threads, 77);
+    ck_assert_int_eq(got.window_seconds, W);
+    ck_assert_int_eq(got.as_of, DAY + 10);
+    skpi_chains_free(ch);
+    for (unsigned version = 0; version < 5; version += 3) {
+        o.version = version;
+        skpi_error err;
+        ch = (skpi_chains *)&ch;
+        ck_assert_int_eq(skpi_chains_new(&ch, rec, &o, &err), SKPI_EINVAL);
+        ck_assert_ptr_null(ch);
+        char want[32];
+        snprintf(want, sizeof want, "version %u", version);
+        ck_assert_ptr_nonnull(strstr(err.message, want));
+    }
+}
+END_TEST
+
+/* Allocation N fails, on whichever thread makes it: SKPI_ENOMEM, nothing
+ * kept.  Each half holds a key with more contacts than the insertion sort
+ * takes, so each thread allocates. */
+START_TEST(two_threads_under_failures)
+{
+    char id[16], customer[16];
+    test_alloc_start(-1);
+    skpi_records *r = NULL;
+    ck_assert_int_eq(skpi_records_new(&r), SKPI_OK);
+    for (int i = 0; i < 400; i++) {
+        int big = i < 40 ? 0 : i >= 360 ? 2 : 1;   /* first and last customers: 40 each */
+        snprintf(id, sizeof id, "f%03d", (i * 17) % 400);
+        snprintf(customer, sizeof customer, "c%d", big == 1 ? i : big);
+        add(r, id, customer, "r", "chat", DAY * (i % 11), DAY * (i % 11) + 60,
+            SKPI_OUTCOME_RESOLVED);
+    }
+    skpi_chains *want = build_with(r, SKPI_UNSET, 1);
+    long failures = 0;
+    for (long n = 0;; n++) {
+        ck_assert_int_lt(n, 1000);
+        long live = test_alloc_live_total();
+        skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
+        o.threads = 2;
+        skpi_chains *ch = NULL;
+        skpi_error err;
+        test_alloc_rearm(n);
+        int rc = skpi_chains_new(&ch, r, &o, &err);
+        test_alloc_rearm(-1);
+        if (rc == SKPI_OK) {
+            require_same_chains(want, ch);
+            skpi_chains_free(ch);
+            ck_assert_int_eq(test_alloc_live_total(), live);
+            break;
+        }
+        failures++;
+        ck_assert_int_eq(rc, SKPI_ENOMEM);
+        ck_assert_int_eq(err.code, SKPI_ENOMEM);
+        ck_assert_ptr_null(ch);
+        ck_assert_int_eq(test_alloc_live_total(), live);
+    }
+    ck_assert_int_gt(failures, 4);  /* the handle, keys, chains and both threads' sorts */
+    skpi_chains_free(want);
+    skpi_records_free(r);
+    ck_assert_int_eq(test_alloc_live_total(), 0);
+    test_alloc_restore();
+}
+END_TEST
+
 Suite *make_chains_suite(void)
 {
     Suite *s = suite_create("chains");
@@ -723,5 +893,14 @@ Suite *make_chains_suite(void)
     tcase_add_test(errors, bad_options);
     tcase_add_test(errors, past_the_end);
     suite_add_tcase(s, errors);
+
+    TCase *threads = tcase_create("Threads");
+    tcase_add_checked_fixture(threads, setup, teardown);
+    tcase_add_loop_test(threads, two_threads_stitch_what_one_does, 0, 8);
+    tcase_add_test(threads, two_threads_at_the_edges);
+    tcase_add_test(threads, options_versions);
+    tcase_add_test(threads, two_threads_under_failures);
+    tcase_set_timeout(threads, 60);
+    suite_add_tcase(s, threads);
     return s;
 }

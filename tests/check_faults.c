@@ -293,6 +293,9 @@ START_TEST(chains_new_under_failures)
     o.provisional = 1;
     o.anchor = SKPI_ANCHOR_LAST;
     under_failures("chains_new (options)", call_chains_new, &o, 1);
+    /* an allocation refused on either thread */
+    o.threads = 2;
+    under_failures("chains_new (options, two threads)", call_chains_new, &o, 1);
 }
 END_TEST
 
@@ -370,19 +373,25 @@ typedef struct breakdown_case {
     int bucket;
     int view;
     int null_options;
+    unsigned threads;
 } breakdown_case;
 
 static const breakdown_case breakdown_cases[] = {
-    { "no ledger, no options", 0, { NULL }, 0, SKPI_VIEW_PERIOD, 1 },
+    { "no ledger, no options", 0, { NULL }, 0, SKPI_VIEW_PERIOD, 1, 1 },
     { "no ledger, reason+tier by week, cohort", 0, { "reason", "tier" }, SKPI_BUCKET_WEEK,
-      SKPI_VIEW_COHORT, 0 },
-    { "ledger with rates, no grouping", 1, { NULL }, 0, SKPI_VIEW_PERIOD, 0 },
+      SKPI_VIEW_COHORT, 0, 1 },
+    { "ledger with rates, no grouping", 1, { NULL }, 0, SKPI_VIEW_PERIOD, 0, 1 },
     { "ledger with rates, channel+region by month", 1, { "channel", "region" },
-      SKPI_BUCKET_MONTH, SKPI_VIEW_PERIOD, 0 },
+      SKPI_BUCKET_MONTH, SKPI_VIEW_PERIOD, 0, 1 },
     { "ledger with rates, product+outcome+tier by week, cohort", 1,
-      { "product", "outcome", "tier" }, SKPI_BUCKET_WEEK, SKPI_VIEW_COHORT, 0 },
+      { "product", "outcome", "tier" }, SKPI_BUCKET_WEEK, SKPI_VIEW_COHORT, 0, 1 },
     { "ledger without rates, outcome by quarter", 2, { "outcome" }, SKPI_BUCKET_QUARTER,
-      SKPI_VIEW_PERIOD, 0 },
+      SKPI_VIEW_PERIOD, 0, 1 },
+    /* an allocation refused on either thread */
+    { "two threads, no ledger, reason+tier by week, cohort", 0, { "reason", "tier" },
+      SKPI_BUCKET_WEEK, SKPI_VIEW_COHORT, 0, 2 },
+    { "two threads, ledger with rates, channel+region by month", 1, { "channel", "region" },
+      SKPI_BUCKET_MONTH, SKPI_VIEW_PERIOD, 0, 2 },
 };
 
 static const skpi_ledger *ledger_of(int which)
@@ -399,6 +408,7 @@ static int call_breakdown_new(const void *arg, skpi_error *err, char **result)
         o.by_count++;
     o.bucket = k->bucket;
     o.view = k->view;
+    o.threads = k->threads;
     skpi_breakdown *b = (skpi_breakdown *)&b;
     int rc = skpi_breakdown_new(&b, chains, ledger_of(k->ledger), k->null_options ? NULL : &o,
                                 err);

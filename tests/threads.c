@@ -6,10 +6,13 @@
  *    with a per-thread seed through skpi_records_append_columns(), the same
  *    contacts and costs through the loaders, with a second thread of the
  *    loader's own (report and progress callbacks checked to run on the
- *    calling thread), chains, ledgers, breakdowns, the
- *    JSON and CSV writers, explanations, pure functions;
+ *    calling thread), chains, ledgers, breakdowns (those of the loaded
+ *    contacts with options.threads = 2: the chains' and the breakdowns' own
+ *    second threads, compared with one thread's), the JSON and CSV writers,
+ *    explanations, pure functions;
  *  - shared read-only work on ONE records, chains and ledger built up front:
- *    breakdowns and explanations computed from them, and the const getters of
+ *    breakdowns (with the ledger on two threads each) and explanations
+ *    computed from them, and the const getters of
  *    the shared records, chains, one shared breakdown and one shared
  *    explanation;
  *
@@ -449,9 +452,12 @@ typedef struct grouping {
     int bucket, view;
 } grouping;
 
-static skpi_breakdown *breakdown_of(const skpi_chains *c, const skpi_ledger *l, const grouping *g)
+/* threads: options.threads (2: the breakdown's own second thread). */
+static skpi_breakdown *breakdown_on(const skpi_chains *c, const skpi_ledger *l, const grouping *g,
+                                    unsigned threads)
 {
     skpi_breakdown_options o = SKPI_BREAKDOWN_OPTIONS_INIT;
+    o.threads = threads;
     o.by = g->by;
     while (o.by_count < 3 && g->by[o.by_count])
         o.by_count++;
@@ -462,6 +468,11 @@ static skpi_breakdown *breakdown_of(const skpi_chains *c, const skpi_ledger *l, 
     if (skpi_breakdown_new(&b, c, l, &o, &err) != SKPI_OK)
         die(err.message);
     return b;
+}
+
+static skpi_breakdown *breakdown_of(const skpi_chains *c, const skpi_ledger *l, const grouping *g)
+{
+    return breakdown_on(c, l, g, 1);
 }
 
 /* Pure functions, reentrant: the same answers on every thread. */
@@ -536,15 +547,19 @@ static char *independent_work(uint64_t seed, size_t n)
     if (skpi_ledger_load_costs(&loaded_ledger, &cin, &o, NULL, NULL) != SKPI_OK
         || skpi_ledger_load_rates(loaded_ledger, &rin, &o, NULL) != SKPI_OK)
         die("costs or rates load");
+    /* The loaded contacts' chains and breakdowns on two threads each, under
+     * TSan too: the same report as one thread gives. */
+    skpi_chain_options co = SKPI_CHAIN_OPTIONS_INIT;
+    co.threads = 2;
     skpi_chains *loaded_chains;
-    if (skpi_chains_new(&loaded_chains, loaded, NULL, NULL) != SKPI_OK)
+    if (skpi_chains_new(&loaded_chains, loaded, &co, NULL) != SKPI_OK)
         die("chains_new");
     tprintf(&t, "callbacks: %d reports, progress %s, %d on another thread\n%s", cb.reports,
             cb.progress > 0 ? "called" : "never called", cb.wrong_thread, cb.messages.p);
 
     for (size_t g = 0; g < sizeof independent_groupings / sizeof independent_groupings[0]; g++) {
         skpi_breakdown *b = breakdown_of(c, l, &independent_groupings[g]);
-        skpi_breakdown *b2 = breakdown_of(loaded_chains, loaded_ledger, &independent_groupings[g]);
+        skpi_breakdown *b2 = breakdown_on(loaded_chains, loaded_ledger, &independent_groupings[g], 2);
         text j1 = { NULL, 0, 0 }, j2 = { NULL, 0, 0 };
         breakdown_json(&j1, b);
         breakdown_json(&j2, b2);
@@ -600,7 +615,9 @@ static char *shared_task(size_t k)
 {
     text t = { NULL, 0, 0 };
     if (k < SHARED_BREAKDOWNS) {
-        skpi_breakdown *b = breakdown_of(shared_chains, shared_ledger, &shared_groupings[k]);
+        /* with the ledger on two threads: a second thread per call, all of
+         * them reading the shared handles */
+        skpi_breakdown *b = breakdown_on(shared_chains, shared_ledger, &shared_groupings[k], 2);
         skpi_breakdown *plain = breakdown_of(shared_chains, NULL, &shared_groupings[k]);
         breakdown_json(&t, b);
         breakdown_json(&t, plain);

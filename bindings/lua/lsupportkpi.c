@@ -350,6 +350,23 @@ static int opt_table(lua_State *L, int arg)
 
 static const char *const load_keys[] = { "skip_bad_rows", "threads", NULL };
 
+/* The `threads` option of a load, chains or breakdown: 1 or 2 (absent:
+ * *threads is left as it is). */
+static int read_threads(lua_State *L, int t, unsigned *threads, char *msg)
+{
+    int rc = SKPI_OK;
+    if (lua_getfield(L, t, "threads") != LUA_TNIL) {
+        int exact = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &exact);
+        if (!exact || n < 1 || n > 2)
+            rc = failf(msg, SKPI_EINVAL, "threads: 1 or 2 is expected");
+        else
+            *threads = (unsigned)n;
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
 static int read_load_options(lua_State *L, int t, const char *const *allowed,
                              skpi_load_options *o, scratch *s, char *msg)
 {
@@ -364,19 +381,11 @@ static int read_load_options(lua_State *L, int t, const char *const *allowed,
     lua_getfield(L, t, "skip_bad_rows");
     rc = read_boolean(L, -1, "skip_bad_rows", &o->skip_bad_rows, msg);
     lua_pop(L, 1);
-    if (rc == SKPI_OK && lua_getfield(L, t, "threads") != LUA_TNIL) {
-        int exact = 0;
-        lua_Integer n = lua_tointegerx(L, -1, &exact);
-        if (!exact || n < 1 || n > 2)
-            rc = failf(msg, SKPI_EINVAL, "threads: 1 or 2 is expected");
-        else
-            o->threads = (unsigned)n;
-    }
-    lua_pop(L, 1);
-    return rc;
+    return rc == SKPI_OK ? read_threads(L, t, &o->threads, msg) : rc;
 }
 
-static const char *const chain_keys[] = { "window", "as_of", "provisional", "anchor", NULL };
+static const char *const chain_keys[] = { "window", "as_of", "provisional", "anchor", "threads",
+                                          NULL };
 
 static int read_chain_options(lua_State *L, int t, skpi_chain_options *o, char *msg)
 {
@@ -407,12 +416,12 @@ static int read_chain_options(lua_State *L, int t, skpi_chain_options *o, char *
             rc = failf(msg, SKPI_EINVAL, "anchor: 'first' or 'last' is expected");
     }
     lua_pop(L, 1);
-    return rc;
+    return rc == SKPI_OK ? read_threads(L, t, &o->threads, msg) : rc;
 }
 
-static const char *const breakdown_option_keys[] = { "by", "bucket", "cohort", NULL };
+static const char *const breakdown_option_keys[] = { "by", "bucket", "cohort", "threads", NULL };
 
-/* Reads by, bucket and cohort.  On success pushes one value that holds the
+/* Reads by, bucket, cohort and threads.  On success pushes one value that holds the
  * memory of o->by (keep it on the stack until the breakdown is built). */
 static int read_breakdown_options(lua_State *L, int t, skpi_breakdown_options *o, char *msg)
 {
@@ -435,6 +444,8 @@ static int read_breakdown_options(lua_State *L, int t, skpi_breakdown_options *o
         lua_pop(L, 1);
         o->view = cohort ? SKPI_VIEW_COHORT : SKPI_VIEW_PERIOD;
     }
+    if (rc == SKPI_OK)
+        rc = read_threads(L, t, &o->threads, msg);
     if (rc != SKPI_OK)
         return rc;
     int type = lua_getfield(L, t, "by");
@@ -1205,7 +1216,7 @@ static int records_gc(lua_State *L) { return handle_gc(L, RECORDS); }
 /* ------------------------------------------------------------------ */
 /* chains */
 
-/* supportkpi.chains(records [, {window=, as_of=, provisional=, anchor=}]) */
+/* supportkpi.chains(records [, {window=, as_of=, provisional=, anchor=, threads=}]) */
 static int l_chains(lua_State *L)
 {
     CHECK_OPEN(r, L, 1, RECORDS);

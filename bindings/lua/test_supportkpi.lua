@@ -557,6 +557,18 @@ test("errors on bad input", function()
     check("two threads: same contacts", same)
     fails("threads: 3 refused", st.EINVAL, "threads", skpi.records():load(sample .. "/contacts.csv",
         { threads = 3 }))
+    -- chains and a breakdown on two threads: the same report as on one
+    local costed = assert(skpi.load_costs(costs_csv))
+    assert(costed:load_rates(rates_csv))
+    local c1 = skpi.chains(one)
+    local c2 = skpi.chains(one, { threads = 2 })
+    eq("two threads: same chains", c2:count(), c1:count())
+    local b1 = skpi.breakdown(c1, costed, { by = { "channel", "region" } })
+    local b2 = skpi.breakdown(c2, costed, { by = { "channel", "region" }, threads = 2 })
+    eq("two threads: same breakdown", b2:json(), b1:json())
+    fails("chains threads: 0 refused", st.EINVAL, "threads", skpi.chains(one, { threads = 0 }))
+    fails("breakdown threads: 3 refused", st.EINVAL, "threads",
+        skpi.breakdown(c1, { threads = 3 }))
     write_file(tmpdir .. "/bad_header.csv", "name,when\nx,1\n")
     fails("bad header", st.ESYNTAX, nil, skpi.records():load(tmpdir .. "/bad_header.csv"))
     local lr = skpi.ledger()

@@ -811,26 +811,30 @@ class Records(_Handle):
 # Chains
 
 
-def _chain_options(window, as_of, provisional, anchor):
+def _chain_options(window, as_of, provisional, anchor, threads):
     o = _native.ChainOptions()
     o.version = _native.SKPI_CHAIN_OPTIONS_VERSION
     o.window_seconds = _duration(window, "window")
     o.as_of = _time(as_of, "as_of")
     o.provisional = 1 if provisional else 0
     o.anchor = _anchor(anchor)
+    o.threads = threads
     return o
 
 
 class Chains(_Handle):
     """Resolution chains stitched from a Records (skpi_chains).  Keeps the
-    Records alive; see the module doc for closing."""
+    Records alive; see the module doc for closing.  threads=2 lets a second
+    thread of the library's stitch half of them (faster on large records;
+    the same chains), for update() too."""
 
     _what = "Chains"
     _free = "skpi_chains_free"
 
-    def __init__(self, records, window=None, as_of=None, provisional=False, anchor="first"):
+    def __init__(self, records, window=None, as_of=None, provisional=False, anchor="first",
+                 threads=1):
         rh = records._h()
-        options = _chain_options(window, as_of, provisional, anchor)
+        options = _chain_options(window, as_of, provisional, anchor, threads)
         out = c_void_p()
         C.skpi_chains_new(byref(out), rh, byref(options), _native.new_error())
         self._records = records
@@ -951,13 +955,15 @@ class Breakdown(_Handle):
 
     ``by``: keys (channel, reason, tier, outcome, a dimension), a list or a
     string joined by commas; ``bucket``: day, week, month, quarter or None;
-    ``cohort``: place chains by their anchor's opened_at."""
+    ``cohort``: place chains by their anchor's opened_at; ``threads``: 2 lets
+    a second thread of the library's compute part of it (faster on large
+    records; the same result)."""
 
     _what = "Breakdown"
     _free = "skpi_breakdown_free"
     TOTAL = TOTAL
 
-    def __init__(self, chains, ledger=None, by=(), bucket=None, cohort=False):
+    def __init__(self, chains, ledger=None, by=(), bucket=None, cohort=False, threads=1):
         ch = chains._h()
         lh = ledger._h() if ledger is not None else None
         keys = _keys(by)
@@ -968,6 +974,7 @@ class Breakdown(_Handle):
         o.by = names if keys else None
         o.bucket = _bucket(bucket)
         o.view = _native.SKPI_VIEW_COHORT if cohort else _native.SKPI_VIEW_PERIOD
+        o.threads = threads
         out = c_void_p()
         C.skpi_breakdown_new(byref(out), ch, lh, byref(o), _native.new_error())
         self._chains = chains

@@ -64,8 +64,8 @@ STATUS_NAMES = {
 # Versions of the caller-filled structures this module describes.
 SKPI_CONTACT_VERSION = 1
 SKPI_COLUMNS_VERSION = 1
-SKPI_CHAIN_OPTIONS_VERSION = 1
-SKPI_BREAKDOWN_OPTIONS_VERSION = 1
+SKPI_CHAIN_OPTIONS_VERSION = 2
+SKPI_BREAKDOWN_OPTIONS_VERSION = 2
 SKPI_LOAD_OPTIONS_VERSION = 2
 SKPI_ERROR_MESSAGE_SIZE = 256
 
@@ -160,13 +160,13 @@ class ChainOptions(Structure):
     """skpi_chain_options (chains.h)."""
     _fields_ = [("version", c_uint), ("window_seconds", ctypes.c_int64),
                 ("as_of", ctypes.c_int64), ("provisional", ctypes.c_int),
-                ("anchor", ctypes.c_int)]
+                ("anchor", ctypes.c_int), ("threads", c_uint)]
 
 
 class BreakdownOptions(Structure):
     """skpi_breakdown_options (breakdown.h)."""
     _fields_ = [("version", c_uint), ("by_count", ctypes.c_size_t), ("by", P_str),
-                ("bucket", ctypes.c_int), ("view", ctypes.c_int)]
+                ("bucket", ctypes.c_int), ("view", ctypes.c_int), ("threads", c_uint)]
 
 
 class Input(Structure):

@@ -477,6 +477,23 @@ class TestRecords(unittest.TestCase):
                 self.assertEqual(two.get(i), one.get(i))
 
 
+class TestTwoThreads(unittest.TestCase):
+    @unittest.skipUnless(SAMPLE, "needs data/sample")
+    def test_chains_and_breakdown_with_two_threads(self):
+        contacts, costs, rates = sample_paths()[:3]
+        records, _ = Records.load(contacts)
+        ledger, _ = Ledger.load_costs(costs)
+        with records, ledger:
+            ledger.load_rates(rates)
+            with Chains(records) as one, Chains(records, threads=2) as two:
+                self.assertEqual(len(two), len(one))
+                for c in range(0, len(one), 7):
+                    self.assertEqual(two.contacts(c), one.contacts(c))
+                with Breakdown(one, ledger, by="channel,region") as b1, \
+                        Breakdown(two, ledger, by="channel,region", threads=2) as b2:
+                    self.assertEqual(b2.to_json(), b1.to_json())
+
+
 class TestChainsAndBreakdown(unittest.TestCase):
     def setUp(self):
         self.ledger = small_ledger()
