@@ -31,23 +31,12 @@ static bool second_byte_ok(uint8_t lead, uint8_t b)
     }
 }
 
-/* Whether the eight bytes at s are ASCII without NUL: no high bit set, and
- * no zero byte (the classic test: a byte b is zero iff (b - 1) & ~b has
- * its high bit set, and no borrow crosses bytes when no high bit is set). */
-static bool ascii_word(const uint8_t *s)
-{
-    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return ((w | ((w - ones) & ~w)) & highs) == 0;
-}
-
-bool skpi__utf8_valid(const char *bytes, size_t len)
+bool skpi__utf8_valid_slowly(const char *bytes, size_t len)
 {
     const uint8_t *s = (const uint8_t *)bytes;
     size_t i = 0;
     /* Ids, customers and segments are nearly always ASCII: 8 bytes a step. */
-    while (len - i >= 8 && ascii_word(s + i))
+    while (len - i >= 8 && skpi__ascii_word((const char *)s + i))
         i += 8;
     while (i < len) {
         uint8_t lead = s[i];

@@ -5,9 +5,32 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* skpi__utf8_valid() past its inline fast path. */
+bool skpi__utf8_valid_slowly(const char *bytes, size_t len);
+
+/* Whether the eight bytes at s are ASCII without NUL: no high bit set, and
+ * no zero byte (the classic test: a byte b is zero iff (b - 1) & ~b has
+ * its high bit set, and no borrow crosses bytes when no high bit is set). */
+static inline bool skpi__ascii_word(const char *s)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return ((w | ((w - ones) & ~w)) & highs) == 0;
+}
 
 /* Whether bytes[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
- * nothing above U+10FFFF) without a NUL byte. */
-bool skpi__utf8_valid(const char *bytes, size_t len);
+ * nothing above U+10FFFF) without a NUL byte.  Inline for the usual field,
+ * an ASCII id or customer of 8 to 16 bytes (two overlapping words): the
+ * loader checks four of them a row. */
+static inline bool skpi__utf8_valid(const char *bytes, size_t len)
+{
+    if (len >= 8 && len <= 16 && skpi__ascii_word(bytes) && skpi__ascii_word(bytes + len - 8))
+        return true;
+    return skpi__utf8_valid_slowly(bytes, len);
+}
 
 #endif
