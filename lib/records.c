@@ -30,8 +30,17 @@ typedef struct dimension_store {
 enum { POOL_CUSTOMER, POOL_REASON, POOL_CHANNEL, POOL_COUNT };
 
 /* Customers are interned in batches (stage.h): at ten million contacts
- * their pool is far larger than the caches.  The customer column therefore
- * lags the other columns until skpi__records_commit(). */
+ * their pool is far larger than the caches.  A row's times and counts go
+ * along in the same batch, so that with a worker thread their column
+ * writes are the worker's too.  The staged columns, customer and
+ * SKPI__COL_OPENED .. SKPI__COL_OUTCOME, therefore lag the others until
+ * skpi__records_commit(). */
+enum { STAGED_FIRST = SKPI__COL_OPENED, STAGED_VALUES = SKPI__COL_OUTCOME - SKPI__COL_OPENED + 1 };
+
+static bool staged_column(int c)
+{
+    return c == SKPI__COL_CUSTOMER || c >= STAGED_FIRST;
+}
 
 struct skpi_records {
     size_t count;
@@ -41,7 +50,7 @@ struct skpi_records {
     dimension_store *dims;
     size_t dim_count;
     size_t dim_cap;
-    skpi__stage customers;
+    skpi__stage staged;   /* customers, times and counts */
     /* marks of the group in progress (skpi__records_begin) */
     size_t count_mark;
     size_t ids_mark;
@@ -99,7 +108,8 @@ int skpi_records_new(skpi_records **records)
             rc = skpi__strpool_init(&r->pools[p]);
     for (int c = 0; c < SKPI__COL_COUNT; c++)
         skpi__intcol_init(&r->columns[c], initial_width[c]);
-    skpi__stage_init(&r->customers, &r->pools[POOL_CUSTOMER], &r->columns[SKPI__COL_CUSTOMER]);
+    skpi__stage_init(&r->staged, &r->pools[POOL_CUSTOMER], &r->columns[SKPI__COL_CUSTOMER],
+                     &r->columns[STAGED_FIRST], STAGED_VALUES);
     if (rc != SKPI_OK) {
         skpi_records_free(r);
         return rc;
@@ -127,7 +137,7 @@ void skpi_records_free(skpi_records *records)
     for (size_t d = 0; d < records->dim_count; d++)
         dimension_release(&records->dims[d]);
     skpi__free(records->dims);
-    skpi__stage_release(&records->customers);
+    skpi__stage_release(&records->staged);
     skpi__free(records);
 }
 
@@ -191,7 +201,7 @@ void skpi__records_begin(skpi_records *r)
 
 void skpi__records_rollback(skpi_records *r)
 {
-    skpi__stage_abandon(&r->customers);
+    skpi__stage_abandon(&r->staged);
     while (r->dim_count > r->dim_count_mark)
         dimension_release(&r->dims[--r->dim_count]);
     for (size_t d = 0; d < r->dim_count; d++) {
@@ -392,12 +402,12 @@ static int intern_into(skpi__strpool *pool, const skpi__text *t, skpi__intcol *c
 
 int skpi__records_commit(skpi_records *r)
 {
-    return skpi__stage_finish(&r->customers);
+    return skpi__stage_finish(&r->staged);
 }
 
 int skpi__records_use_worker(skpi_records *r)
 {
-    return skpi__stage_start_worker(&r->customers);
+    return skpi__stage_start_worker(&r->staged);
 }
 
 static int append_row(skpi_records *r, const skpi__row *row)
@@ -405,24 +415,23 @@ static int append_row(skpi_records *r, const skpi__row *row)
     uint32_t id;
     int added;
     int rc = skpi__strpool_intern(&r->ids, row->id.ptr, row->id.len, &id, &added);
+    /* the staged columns' values, in column order from STAGED_FIRST */
+    const int64_t values[STAGED_VALUES] = {
+        [SKPI__COL_OPENED - STAGED_FIRST] = row->opened_at,
+        [SKPI__COL_FIRST_RESPONSE - STAGED_FIRST] = row->first_response_at,
+        [SKPI__COL_CLOSED - STAGED_FIRST] = row->closed_at,
+        [SKPI__COL_HANDLE - STAGED_FIRST] = or_default(row->handle_seconds, 0),
+        [SKPI__COL_TIER - STAGED_FIRST] = or_default(row->tier, 1),
+        [SKPI__COL_ESCALATIONS - STAGED_FIRST] = or_default(row->escalations, 0),
+        [SKPI__COL_REOPENS - STAGED_FIRST] = or_default(row->reopens, 0),
+        [SKPI__COL_CSAT - STAGED_FIRST] = row->csat,
+        [SKPI__COL_OUTCOME - STAGED_FIRST] = row->outcome,
+    };
     if (rc == SKPI_OK)
-        rc = skpi__stage_add(&r->customers, row->customer.ptr, row->customer.len);
+        rc = skpi__stage_add(&r->staged, row->customer.ptr, row->customer.len, values);
     const skpi__text *texts[POOL_COUNT] = { &row->customer, &row->reason, &row->channel };
     for (int p = POOL_CUSTOMER + 1; rc == SKPI_OK && p < POOL_COUNT; p++)
         rc = intern_into(&r->pools[p], texts[p], &r->columns[pool_column[p]]);
-    const int64_t values[][2] = {
-        { SKPI__COL_OPENED, row->opened_at },
-        { SKPI__COL_FIRST_RESPONSE, row->first_response_at },
-        { SKPI__COL_CLOSED, row->closed_at },
-        { SKPI__COL_HANDLE, or_default(row->handle_seconds, 0) },
-        { SKPI__COL_TIER, or_default(row->tier, 1) },
-        { SKPI__COL_ESCALATIONS, or_default(row->escalations, 0) },
-        { SKPI__COL_REOPENS, or_default(row->reopens, 0) },
-        { SKPI__COL_CSAT, row->csat },
-        { SKPI__COL_OUTCOME, row->outcome },
-    };
-    for (size_t k = 0; rc == SKPI_OK && k < sizeof values / sizeof values[0]; k++)
-        rc = skpi__intcol_push(&r->columns[values[k][0]], values[k][1]);
     static const skpi__text empty = { "", 0 };
     for (size_t d = 0; rc == SKPI_OK && d < r->dim_count; d++)
         rc = intern_into(&r->dims[d].pool, d < row->dim_count ? &row->dims[d] : &empty,
@@ -438,9 +447,9 @@ static int append_row(skpi_records *r, const skpi__row *row)
 static void undo_row(skpi_records *r, size_t ids_mark, const size_t *pool_marks,
                      skpi__stage_mark staged_mark)
 {
-    skpi__stage_undo(&r->customers, staged_mark);
+    skpi__stage_undo(&r->staged, staged_mark);
     for (int c = 0; c < SKPI__COL_COUNT; c++)
-        if (c != SKPI__COL_CUSTOMER)   /* only staged: the column may be the worker's */
+        if (!staged_column(c))   /* a staged row is undone in the stage: the column may be the worker's */
             skpi__intcol_truncate(&r->columns[c], r->count);
     for (int p = POOL_CUSTOMER + 1; p < POOL_COUNT; p++)
         skpi__strpool_truncate(&r->pools[p], pool_marks[p]);
@@ -458,7 +467,7 @@ int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *w
         return rc;
     /* A full staging area is interned before the marks, so that undo_row()
      * has only this row's customer to unstage. */
-    if (skpi__stage_full(&r->customers) && (rc = skpi__stage_flush(&r->customers)) != SKPI_OK)
+    if (skpi__stage_full(&r->staged) && (rc = skpi__stage_flush(&r->staged)) != SKPI_OK)
         return why_fail(why, "customer", rc, "%s",
                         rc == SKPI_ENOMEM ? "out of memory" : "too many strings");
     size_t ids_mark = skpi__strpool_count(&r->ids), pool_marks[POOL_COUNT] = { 0 };
@@ -466,7 +475,7 @@ int skpi__records_push(skpi_records *r, const skpi__row *row, skpi__row_error *w
         pool_marks[p] = skpi__strpool_count(&r->pools[p]);
     for (size_t d = 0; d < r->dim_count; d++)
         r->dims[d].row_mark = skpi__strpool_count(&r->dims[d].pool);
-    skpi__stage_mark staged_mark = skpi__stage_mark_of(&r->customers);
+    skpi__stage_mark staged_mark = skpi__stage_mark_of(&r->staged);
     rc = append_row(r, row);
     if (rc != SKPI_OK) {
         /* "nothing of this row is kept" (records.h), also half-way through */
@@ -770,7 +779,7 @@ size_t skpi_records_memory(const skpi_records *records)
     for (size_t d = 0; d < records->dim_count; d++)
         bytes += skpi__strpool_bytes(&records->dims[d].pool)
                  + skpi__intcol_bytes(&records->dims[d].values) + strlen(records->dims[d].name) + 1;
-    bytes += skpi__stage_bytes(&records->customers);
+    bytes += skpi__stage_bytes(&records->staged);
     return bytes + records->dim_cap * sizeof(dimension_store);
 }
 
@@ -780,9 +789,9 @@ void skpi__records_expect(skpi_records *r, size_t rows)
     if (want < r->count)
         return;
     for (int c = 0; c < SKPI__COL_COUNT; c++)
-        if (c != SKPI__COL_CUSTOMER)   /* the stage's, maybe the worker's */
+        if (!staged_column(c))   /* the stage's are maybe the worker's */
             (void)skpi__intcol_reserve(&r->columns[c], want);
-    skpi__stage_expect(&r->customers, rows);
+    skpi__stage_expect(&r->staged, rows);
     for (size_t d = 0; d < r->dim_count; d++)
         (void)skpi__intcol_reserve(&r->dims[d].values, want);
     skpi__strpool_expect(&r->ids, rows);
