@@ -24,12 +24,19 @@ static inline bool skpi__ascii_word(const char *s)
 
 /* Whether bytes[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing above U+10FFFF) without a NUL byte.  Inline for the usual field,
- * an ASCII id or customer of 8 to 16 bytes (two overlapping words): the
- * loader checks four of them a row. */
+ * ASCII of at most 16 bytes (an id or customer: two overlapping words; a
+ * reason, channel or region: byte by byte): the loader checks five a row. */
 static inline bool skpi__utf8_valid(const char *bytes, size_t len)
 {
-    if (len >= 8 && len <= 16 && skpi__ascii_word(bytes) && skpi__ascii_word(bytes + len - 8))
+    if (len >= 8 && len <= 16)
+        return (skpi__ascii_word(bytes) && skpi__ascii_word(bytes + len - 8))
+               || skpi__utf8_valid_slowly(bytes, len);
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)bytes[i] - 1u >= 0x7Fu)   /* NUL or not ASCII */
+                return skpi__utf8_valid_slowly(bytes, len);
         return true;
+    }
     return skpi__utf8_valid_slowly(bytes, len);
 }
 
