@@ -212,21 +212,22 @@ static void number_keys(const columns *c, uint64_t *keys, size_t n)
  * tell the keys apart; returns the digit below which contacts have no
  * customer.  customer * reasons + reason is that digit when it fits 32
  * bits; else the rows are sorted by reason and then by customer. */
-static uint64_t sort_by_key(const columns *c, uint64_t *keys, size_t n, uint64_t *buffer)
+static uint64_t sort_by_key(const columns *c, uint64_t *keys, size_t n, uint64_t *buffer,
+                            unsigned threads)
 {
     uint64_t customers = skpi__strpool_count(skpi__records_pool(c->records, SKPI__COL_CUSTOMER));
     uint64_t reasons = skpi__strpool_count(skpi__records_pool(c->records, SKPI__COL_REASON));
     if (customers <= ((uint64_t)UINT32_MAX + 1) / reasons) {
         put_key_digits(c, keys, n, reasons);
-        skpi__radix_sort_u64_with(keys, n, 32, buffer);
+        skpi__radix_sort_u64_threads(keys, n, 32, buffer, threads);
         return reasons;
     }
     for (size_t i = 0; i < n; i++)
         keys[i] = i;
     put_digits(c->reason, keys, n);
-    skpi__radix_sort_u64_with(keys, n, 32, buffer);
+    skpi__radix_sort_u64_threads(keys, n, 32, buffer, threads);
     put_digits(c->customer, keys, n);
-    skpi__radix_sort_u64_with(keys, n, 32, buffer);
+    skpi__radix_sort_u64_threads(keys, n, 32, buffer, threads);
     number_keys(c, keys, n);
     return 1;
 }
@@ -478,7 +479,7 @@ static int order_chains_slowly(const columns *c, const uint64_t *keys, uint64_t 
  * of the same second are ordered by id as they are laid out.  out->order is
  * allocated here, large enough to be the sort's buffer first. */
 static int order_chains(const columns *c, const uint64_t *keys, uint64_t *chains, size_t count,
-                        time_range opened, layout *out)
+                        time_range opened, unsigned threads, layout *out)
 {
     size_t contacts = (out->contacts + 1) * sizeof *out->order;
     size_t sort = (count + 1) * sizeof *chains;
@@ -488,7 +489,7 @@ static int order_chains(const columns *c, const uint64_t *keys, uint64_t *chains
     uint64_t *buffer = (uint64_t *)(void *)out->order;
     if (opened.span > UINT32_MAX)
         return order_chains_slowly(c, keys, chains, count, buffer);
-    skpi__radix_sort_u64_with(chains, count, 32, buffer);
+    skpi__radix_sort_u64_threads(chains, count, 32, buffer, threads);
     return SKPI_OK;
 }
 
@@ -563,11 +564,11 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
     uint64_t *chains = skpi__malloc((n + 1) * sizeof *chains);
     int rc = keys && chains ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK) {
-        uint64_t lone = sort_by_key(&c, keys, n, chains);
+        uint64_t lone = sort_by_key(&c, keys, n, chains, threads);
         rc = cut_chains(&c, keys, n, lone, &rules, chains, &out->count, threads);
     }
     if (rc == SKPI_OK)
-        rc = order_chains(&c, keys, chains, out->count, rules.opened, out);
+        rc = order_chains(&c, keys, chains, out->count, rules.opened, threads, out);
     if (rc == SKPI_OK)
         rc = lay_out(&c, keys, chains, out);
     if (rc == SKPI_OK)

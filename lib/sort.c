@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "twin.h"
 #include "supportkpi/common.h"
 
 static void merge(const uint32_t *from, uint32_t *to, size_t lo, size_t mid, size_t hi,
@@ -71,6 +72,85 @@ void skpi__radix_sort_u64_with(uint64_t *a, size_t n, unsigned low_bit, uint64_t
         }
         for (size_t i = 0; i < n; i++)
             to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a)
+        memcpy(a, from, n * sizeof *a);
+}
+
+/* ---- the radix sort on two threads ---- */
+
+/* Below this many values one thread sorts: a pass costs less than
+ * starting a thread. */
+#define TWO_THREADS_MIN ((size_t)1 << 16)
+
+/* One thread's half of the values in a pass: its counts, then where each
+ * of its byte values goes. */
+typedef struct radix_half {
+    const uint64_t *from;
+    uint64_t *to;
+    size_t begin, end;
+    unsigned shift;
+    size_t count[256];
+} radix_half;
+
+static int count_half(void *arg)
+{
+    radix_half *h = arg;
+    memset(h->count, 0, sizeof h->count);
+    for (size_t i = h->begin; i < h->end; i++)
+        h->count[(h->from[i] >> h->shift) & 0xFF]++;
+    return SKPI_OK;
+}
+
+static int scatter_half(void *arg)
+{
+    radix_half *h = arg;
+    for (size_t i = h->begin; i < h->end; i++)
+        h->to[h->count[(h->from[i] >> h->shift) & 0xFF]++] = h->from[i];
+    return SKPI_OK;
+}
+
+/* After both halves counted: false when one byte value holds every value
+ * (the pass would move nothing); else each half's counts become where its
+ * values of each byte go, the first half's before the second's (stable). */
+static bool place_halves(radix_half *first, radix_half *second, size_t n)
+{
+    size_t at = 0;
+    for (int b = 0; b < 256; b++) {
+        size_t c0 = first->count[b], c1 = second->count[b];
+        if (c0 + c1 == n)
+            return false;
+        first->count[b] = at;
+        second->count[b] = at + c0;
+        at += c0 + c1;
+    }
+    return true;
+}
+
+void skpi__radix_sort_u64_threads(uint64_t *a, size_t n, unsigned low_bit, uint64_t *buffer,
+                                  unsigned threads)
+{
+    if (threads < 2 || n < TWO_THREADS_MIN) {
+        skpi__radix_sort_u64_with(a, n, low_bit, buffer);
+        return;
+    }
+    radix_half h[2] = { { .begin = 0, .end = n / 2 }, { .begin = n / 2, .end = n } };
+    uint64_t *from = a, *to = buffer;
+    for (unsigned shift = low_bit / 8 * 8; shift < 64; shift += 8) {
+        for (int k = 0; k < 2; k++) {
+            h[k].from = from;
+            h[k].to = to;
+            h[k].shift = shift;
+        }
+        (void)skpi__twin_run(threads, (skpi__job){ count_half, &h[0] },
+                             (skpi__job){ count_half, &h[1] });
+        if (!place_halves(&h[0], &h[1], n))
+            continue;
+        (void)skpi__twin_run(threads, (skpi__job){ scatter_half, &h[0] },
+                             (skpi__job){ scatter_half, &h[1] });
         uint64_t *t = from;
         from = to;
         to = t;

@@ -24,4 +24,12 @@ int skpi__radix_sort_u64(uint64_t *a, size_t n, unsigned low_bit);
  * fail. */
 void skpi__radix_sort_u64_with(uint64_t *a, size_t n, unsigned low_bit, uint64_t *buffer);
 
+/* The same again, each pass split between two threads when `threads` >= 2
+ * and the values are many: each counts half of the values, then moves them,
+ * the first half's values of a byte placed before the second's, so the
+ * result is the one-thread sort's.  Cannot fail (without a thread, one
+ * does both halves). */
+void skpi__radix_sort_u64_threads(uint64_t *a, size_t n, unsigned low_bit, uint64_t *buffer,
+                                  unsigned threads);
+
 #endif

@@ -687,6 +687,36 @@ START_TEST(radix_sort_with_buffer)
 }
 END_TEST
 
+/* On two threads the radix sort gives the one-thread sort's order, on
+ * values enough to split (ties in the high bits, bytes that never vary, a
+ * byte that varies in one half only). */
+START_TEST(radix_sort_on_two_threads)
+{
+    enum { COUNT = 200003 };
+    uint64_t *a = malloc(COUNT * sizeof *a), *b = malloc(COUNT * sizeof *b);
+    uint64_t *buffer = malloc(COUNT * sizeof *buffer);
+    ck_assert(a && b && buffer);
+    uint64_t rng = 11u;
+    for (int shape = 0; shape < 3; shape++) {
+        for (size_t i = 0; i < COUNT; i++) {
+            uint64_t digit = test_lcg_next(&rng) >> (shape == 0 ? 40 : 60);   /* many ties */
+            if (shape == 2 && i < COUNT / 2)
+                digit = 7;   /* the first half holds one value */
+            a[i] = b[i] = (digit | (uint64_t)1 << 28) << 32 | (uint32_t)i;
+        }
+        skpi__radix_sort_u64_threads(a, COUNT, 32, buffer, 2);
+        skpi__radix_sort_u64_with(b, COUNT, 32, buffer);
+        ck_assert_mem_eq(a, b, COUNT * sizeof *a);
+        for (size_t i = 1; i < COUNT; i++)
+            ck_assert(a[i - 1] >> 32 < a[i] >> 32
+                      || (a[i - 1] >> 32 == a[i] >> 32 && (uint32_t)a[i - 1] < (uint32_t)a[i]));
+    }
+    free(a);
+    free(b);
+    free(buffer);
+}
+END_TEST
+
 /* ---- Threads: options.threads = 2 ---- */
 
 static skpi_chains *build_with(const skpi_records *r, int64_t window, unsigned threads)
@@ -885,6 +915,7 @@ Suite *make_chains_suite(void)
     tcase_add_test(limits, many_keys_sort_the_same);
     tcase_add_test(limits, many_chains_in_one_second);
     tcase_add_test(limits, radix_sort_with_buffer);
+    tcase_add_test(limits, radix_sort_on_two_threads);
     tcase_set_timeout(limits, 60);
     suite_add_tcase(s, limits);
 
