@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -783,6 +784,32 @@ int main(void)
             passed++;
         }
     }
+
+    /* Contacts enough that the chains' radix sorts split their passes
+     * between two threads (sort.c): the same chains as one thread builds. */
+    dataset many;
+    dataset_make(&many, 77, 70000);
+    skpi_records *many_records = records_from_columns(&many);
+    dataset_free(&many);
+    skpi_chain_options two = SKPI_CHAIN_OPTIONS_INIT;
+    two.threads = 2;
+    skpi_chains *one_thread, *two_threads;
+    if (skpi_chains_new(&one_thread, many_records, NULL, NULL) != SKPI_OK
+        || skpi_chains_new(&two_threads, many_records, &two, NULL) != SKPI_OK)
+        die("chains of many contacts");
+    bool same = skpi_chains_count(one_thread) == skpi_chains_count(two_threads);
+    for (size_t k = 0; same && k < skpi_chains_count(one_thread); k++)
+        same = skpi_chain_size(one_thread, k) == skpi_chain_size(two_threads, k)
+               && skpi_chain_contact(one_thread, k, 0) == skpi_chain_contact(two_threads, k, 0);
+    printf("%zu contacts: %zu chains, the same on two threads: %s\n", skpi_records_count(many_records),
+           skpi_chains_count(two_threads), same ? "yes" : "NO");
+    if (same)
+        passed++;
+    else
+        failed++;
+    skpi_chains_free(one_thread);
+    skpi_chains_free(two_threads);
+    skpi_records_free(many_records);
 
     dataset shared;
     dataset_make(&shared, 42, 1500);
