@@ -12,6 +12,7 @@
 #endif
 
 #include "supportkpi/common.h"
+#include "twin.h"
 
 static void *(*hook_malloc)(size_t) = malloc;
 static void *(*hook_realloc)(void *, size_t) = realloc;
@@ -71,6 +72,42 @@ static void *prefault(void *p, size_t size)
 void *skpi__malloc(size_t size)
 {
     return prefault(hook_malloc(size ? size : 1), size);
+}
+
+/* One thread's half of a block to map. */
+typedef struct block_part {
+    char *start;
+    size_t size;
+} block_part;
+
+static int prefault_part(void *arg)
+{
+    block_part *part = arg;
+    prefault(part->start, part->size);
+    return SKPI_OK;
+}
+
+/* A virtual machine maps memory the guest has not touched yet (or gave
+ * back to the host) at about 0.6 GB/s a thread, and two threads map nearly
+ * twice as fast: ten million contacts' chains and breakdown take blocks of
+ * 40-80 MB that both threads then fill.  Each half of the block is at least
+ * PREFAULT_MIN, or the whole is mapped by the caller. */
+void *skpi__malloc_shared(size_t size, unsigned threads)
+{
+    if (threads < 2 || size < 2 * PREFAULT_MIN)
+        return skpi__malloc(size);
+    char *p = hook_malloc(size);
+    if (!p)
+        return NULL;
+    /* the halves meet on a 2 MiB boundary: no huge page is split between them */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    size_t half = (size_t)(((uintptr_t)p + size / 2 + huge - 1) / huge * huge - (uintptr_t)p);
+    if (half >= size)
+        half = size / 2;
+    block_part first = { p, half }, second = { p + half, size - half };
+    (void)skpi__twin_run(threads, (skpi__job){ prefault_part, &first },
+                         (skpi__job){ prefault_part, &second });
+    return p;
 }
 
 void *skpi__calloc(size_t count, size_t size)

@@ -9,6 +9,12 @@
 /* malloc(size); size 0 is treated as 1.  NULL on failure. */
 void *skpi__malloc(size_t size);
 
+/* skpi__malloc() of a block that `threads` threads (1 or 2) will fill:
+ * with two, its pages are mapped by both threads, half each, which takes
+ * half the time where mapping is what costs (a virtual machine's first
+ * touch of memory, lib/alloc.c). */
+void *skpi__malloc_shared(size_t size, unsigned threads);
+
 /* calloc-like: count * size zeroed bytes, NULL on overflow or failure. */
 void *skpi__calloc(size_t count, size_t size);
 

@@ -1102,12 +1102,24 @@ static int allocate_and_fill(skpi_breakdown *b, work *w, skpi_error *err)
                           (skpi__job){ fill_job_run, &job });
 }
 
+/* A zeroed row number for each of n contacts or chains, mapped by both
+ * threads when there are two (alloc.h). */
+static uint32_t *rows_of(size_t n, unsigned threads)
+{
+    if (n > SIZE_MAX / sizeof(uint32_t))
+        return NULL;
+    uint32_t *rows = skpi__malloc_shared(n * sizeof *rows, threads);
+    if (rows)
+        memset(rows, 0, n * sizeof *rows);
+    return rows;
+}
+
 static int compute(skpi_breakdown *b, work *w, skpi_error *err)
 {
     size_t chains = skpi_chains_count(b->chains);
     row_index ix = { .width = b->key_count };
-    w->contact_row = skpi__calloc(b->contacts + 1, sizeof *w->contact_row);
-    w->chain_row = skpi__calloc(chains + 1, sizeof *w->chain_row);
+    w->contact_row = rows_of(b->contacts + 1, b->threads);
+    w->chain_row = rows_of(chains + 1, b->threads);
     w->repeats = repeat_bits(b->chains, b->contacts);
     int rc = w->contact_row && w->chain_row && w->repeats ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK)

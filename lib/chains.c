@@ -483,7 +483,7 @@ static int order_chains(const columns *c, const uint64_t *keys, uint64_t *chains
 {
     size_t contacts = (out->contacts + 1) * sizeof *out->order;
     size_t sort = (count + 1) * sizeof *chains;
-    out->order = skpi__malloc(contacts > sort ? contacts : sort);
+    out->order = skpi__malloc_shared(contacts > sort ? contacts : sort, threads);
     if (!out->order)
         return SKPI_ENOMEM;
     uint64_t *buffer = (uint64_t *)(void *)out->order;
@@ -560,8 +560,8 @@ static int build(const skpi_records *r, int64_t window, int64_t as_of, bool prov
     out->as_of = as_of != SKPI_UNSET ? as_of : latest_timestamp(&c, n);
     stitch_rules rules = { window, out->as_of, provisional, opened_range(&c, n) };
     /* chains is the contacts' radix buffer before it holds the chains */
-    uint64_t *keys = skpi__malloc((n + 1) * sizeof *keys);
-    uint64_t *chains = skpi__malloc((n + 1) * sizeof *chains);
+    uint64_t *keys = skpi__malloc_shared((n + 1) * sizeof *keys, threads);
+    uint64_t *chains = skpi__malloc_shared((n + 1) * sizeof *chains, threads);
     int rc = keys && chains ? SKPI_OK : SKPI_ENOMEM;
     if (rc == SKPI_OK) {
         uint64_t lone = sort_by_key(&c, keys, n, chains, threads);

@@ -127,6 +127,19 @@ static void large_blocks_round_trip(void)
     ck_assert_uint_eq(r[big - 1], (unsigned char)((big - 1) * 7 + 1));
     ck_assert_uint_eq(r[big + 12344], 0xAB);
     skpi__free(r);
+    /* mapped by two threads, half each: writable to the last byte, and
+     * what is written stays (an odd size: the halves meet off a page) */
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        size_t odd = 2 * big + 4097;
+        unsigned char *s = skpi__malloc_shared(odd, threads);
+        ck_assert_ptr_nonnull(s);
+        for (size_t i = 0; i < odd; i++)
+            s[i] = (unsigned char)(i * 13 + threads);
+        for (size_t i = 0; i < odd; i++)
+            wrong += s[i] != (unsigned char)(i * 13 + threads);
+        ck_assert_uint_eq(wrong, 0);
+        skpi__free(s);
+    }
     unsigned char *z = skpi__calloc(big + 3, 1);
     ck_assert_ptr_nonnull(z);
     for (size_t i = 0; i < big + 3; i++)
