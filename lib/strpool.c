@@ -259,7 +259,7 @@ static int grow_table(skpi__strpool *p, size_t need)
  * consult it: in a large one (customers, contact ids) it would rarely hit. */
 
 enum {
-    MEMO_SLOTS = 256,         /* a power of two */
+    MEMO_SLOTS = 128,         /* a power of two */
     MEMO_MAX_LEN = 16,        /* strings the two key words hold entirely */
     MEMO_MAX_STRINGS = 4096   /* pools larger than this do without */
 };
@@ -312,18 +312,15 @@ static memo_entry *memo_slot(struct skpi__strpool_memo *memo, const memo_entry *
 {
     uint64_t h = (key->head ^ (key->tail * UINT64_C(0xD6E8FEB86659FD93)) ^ key->len)
                * UINT64_C(0x9E3779B97F4A7C15);
-    return &memo->entries[h >> 56 & (MEMO_SLOTS - 1)];
+    return &memo->entries[h >> 57 & (MEMO_SLOTS - 1)];
 }
 
-/* Whether a string of len bytes goes through the memo of p, which is then
- * allocated if it was not (a refused allocation just means no memo yet). */
-static bool memo_applies(skpi__strpool *p, size_t len)
+/* Whether a string of len bytes goes through the memo of p (if p has one:
+ * it is made at the first repeat, so that a pool of unique strings, the
+ * contact ids, never has one). */
+static bool memo_applies(const skpi__strpool *p, size_t len)
 {
-    if (len > MEMO_MAX_LEN || skpi__strpool_count(p) > MEMO_MAX_STRINGS)
-        return false;
-    if (!p->memo)
-        p->memo = skpi__calloc(1, sizeof *p->memo);
-    return p->memo != NULL;
+    return len <= MEMO_MAX_LEN && skpi__strpool_count(p) <= MEMO_MAX_STRINGS;
 }
 
 static bool memo_get(const memo_entry *e, const memo_entry *key, uint32_t *id)
@@ -463,13 +460,14 @@ static int intern_with(skpi__strpool *p, const char *s, size_t len, const uint32
     if (!memo_applies(p, len))
         return intern_slowly(p, s, len, hash, id, added);
     memo_entry key = memo_key(s, len);
-    memo_entry *e = memo_slot(p->memo, &key);
-    if (memo_get(e, &key, id))
+    if (p->memo && memo_get(memo_slot(p->memo, &key), &key, id))
         return SKPI_OK;
     int rc = intern_slowly(p, s, len, hash, id, added);
-    if (rc == SKPI_OK) {
+    if (rc == SKPI_OK && !p->memo && !*added)
+        p->memo = skpi__calloc(1, sizeof *p->memo);   /* refused: no memo yet */
+    if (rc == SKPI_OK && p->memo) {
         key.id = *id;
-        *e = key;
+        *memo_slot(p->memo, &key) = key;
     }
     return rc;
 }

@@ -15,9 +15,10 @@
  * builds the table, once, and the pool hashes from then on.  At ten million
  * contacts the table is 8 bytes per contact and one cache miss per row.
  *
- * A pool of at most a few thousand strings also keeps a 6 KiB memo of the
- * short ones (16 bytes or fewer) it interned last: the reasons, channels
- * and regions of ten million rows are answered from it without hashing. */
+ * A pool of at most a few thousand strings that met a string twice also
+ * keeps a 3 KiB memo of the short ones (16 bytes or fewer) it interned
+ * last: the reasons, channels and regions of ten million rows are answered
+ * from it without hashing. */
 #ifndef SKPI_STRPOOL_H
 #define SKPI_STRPOOL_H
 
