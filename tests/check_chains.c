@@ -42,15 +42,21 @@ static void add(skpi_records *r, const char *id, const char *customer, const cha
     ck_assert_int_eq(skpi_records_add(r, &c), SKPI_OK);
 }
 
-static skpi_chains *build(const skpi_records *r, int64_t as_of, int provisional)
+/* Chains of r with options o; they must build. */
+static skpi_chains *build_from(const skpi_records *r, const skpi_chain_options *o)
 {
     skpi_chains *ch = NULL;
+    ck_assert_int_eq(skpi_chains_new(&ch, r, o, NULL), SKPI_OK);
+    ck_assert_ptr_nonnull(ch);
+    return ch;
+}
+
+static skpi_chains *build(const skpi_records *r, int64_t as_of, int provisional)
+{
     skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
     o.as_of = as_of;
     o.provisional = provisional;
-    ck_assert_int_eq(skpi_chains_new(&ch, r, &o, NULL), SKPI_OK);
-    ck_assert_ptr_nonnull(ch);
-    return ch;
+    return build_from(r, &o);
 }
 
 static size_t idx(const skpi_records *r, const char *id)
@@ -721,12 +727,10 @@ END_TEST
 
 static skpi_chains *build_with(const skpi_records *r, int64_t window, unsigned threads)
 {
-    skpi_chains *ch = NULL;
     skpi_chain_options o = SKPI_CHAIN_OPTIONS_INIT;
     o.window_seconds = window;
     o.threads = threads;
-    ck_assert_int_eq(skpi_chains_new(&ch, r, &o, NULL), SKPI_OK);
-    return ch;
+    return build_from(r, &o);
 }
 
 /* Everything the accessors show, compared without a check per value (the
