@@ -45,13 +45,28 @@ int skpi__sort_u32(uint32_t *a, size_t n, skpi__compare_u32 compare, const void 
     return SKPI_OK;
 }
 
-/* Counts of each value of byte `shift / 8`; false when one value holds all
- * (the pass would not move anything). */
-static bool byte_varies(const uint64_t *a, size_t n, unsigned shift, size_t count[256])
+/* Counts of each value of byte `shift / 8` in a[begin..end). */
+static void count_bytes(const uint64_t *a, size_t begin, size_t end, unsigned shift,
+                        size_t count[256])
 {
     memset(count, 0, 256 * sizeof count[0]);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = begin; i < end; i++)
         count[(a[i] >> shift) & 0xFF]++;
+}
+
+/* Move from[begin..end) to where place[] says for each one's byte. */
+static void move_bytes(const uint64_t *from, size_t begin, size_t end, uint64_t *to,
+                       unsigned shift, size_t place[256])
+{
+    for (size_t i = begin; i < end; i++)
+        to[place[(from[i] >> shift) & 0xFF]++] = from[i];
+}
+
+/* count_bytes() of a[0..n); false when one value holds all (the pass
+ * would not move anything). */
+static bool byte_varies(const uint64_t *a, size_t n, unsigned shift, size_t count[256])
+{
+    count_bytes(a, 0, n, shift, count);
     return count[(a[0] >> shift) & 0xFF] != n;
 }
 
@@ -70,8 +85,7 @@ void skpi__radix_sort_u64_with(uint64_t *a, size_t n, unsigned low_bit, uint64_t
             count[b] = at;
             at += c;
         }
-        for (size_t i = 0; i < n; i++)
-            to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+        move_bytes(from, 0, n, to, shift, count);
         uint64_t *t = from;
         from = to;
         to = t;
@@ -99,17 +113,14 @@ typedef struct radix_half {
 static int count_half(void *arg)
 {
     radix_half *h = arg;
-    memset(h->count, 0, sizeof h->count);
-    for (size_t i = h->begin; i < h->end; i++)
-        h->count[(h->from[i] >> h->shift) & 0xFF]++;
+    count_bytes(h->from, h->begin, h->end, h->shift, h->count);
     return SKPI_OK;
 }
 
 static int scatter_half(void *arg)
 {
     radix_half *h = arg;
-    for (size_t i = h->begin; i < h->end; i++)
-        h->to[h->count[(h->from[i] >> h->shift) & 0xFF]++] = h->from[i];
+    move_bytes(h->from, h->begin, h->end, h->to, h->shift, h->count);
     return SKPI_OK;
 }
 

@@ -143,8 +143,7 @@ void skpi__stage_init(skpi__stage *s, skpi__strpool *pool, skpi__intcol *column,
     s->target.pool = pool;
     s->target.column = column;
     s->target.value_columns = value_columns;
-    s->target.value_count = value_count < SKPI__STAGE_MAX_VALUES ? value_count
-                                                                 : SKPI__STAGE_MAX_VALUES;
+    s->target.value_count = value_count;
 }
 
 /* Wait for the worker to finish, then free it; its first failure. */

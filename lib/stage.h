@@ -30,9 +30,6 @@
  * costly in a virtual machine) is rare. */
 enum { SKPI__STAGE_ROWS = 4096 };
 
-/* Integers a row may carry. */
-enum { SKPI__STAGE_MAX_VALUES = 16 };
-
 typedef struct skpi__stage_batch {
     char *bytes;      /* the strings back to back */
     size_t bytes_len;
@@ -66,8 +63,7 @@ typedef struct skpi__stage_mark {
 } skpi__stage_mark;
 
 /* An empty stage feeding `pool` and `column` with each row's string, and
- * value_columns[0 .. value_count) (at most SKPI__STAGE_MAX_VALUES) with its
- * integers. */
+ * value_columns[0 .. value_count) with its integers. */
 void skpi__stage_init(skpi__stage *s, skpi__strpool *pool, skpi__intcol *column,
                       skpi__intcol *value_columns, size_t value_count);
 
